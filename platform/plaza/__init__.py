@@ -1,0 +1,160 @@
+"""Plaza: participatory decision-making for Human Rights Cities."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from plaza.config import CONFIGS
+from plaza.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the Plaza app. `config_name` is development, testing or production (default: $PLAZA_ENV)."""
+    config_name = config_name or os.environ.get("PLAZA_ENV", "development")
+    if config_name not in CONFIGS:
+        raise RuntimeError(f"unknown configuration {config_name!r}; use one of {', '.join(CONFIGS)}")
+    app = Flask(__name__, instance_path=os.environ.get("PLAZA_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    app.config.from_object(CONFIGS[config_name])
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: production refuses to start without a secret key")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'plaza.sqlite'}"
+    _configure_rate_limits(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    _configure_login(app)
+    _configure_babel(app)
+    _register_models()
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+
+    from plaza.cli import plaza as plaza_commands
+
+    app.cli.add_command(plaza_commands)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app
+
+
+def _configure_rate_limits(app: Flask) -> None:
+    if app.config.get("RATELIMIT_STORAGE_URI"):
+        return
+    if not app.config["RATELIMIT_ENABLED"]:
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+        return
+    from plaza.queues import redis_url
+
+    url = redis_url(app)
+    if url.startswith("unix://"):
+        url = "redis+unix://" + url.removeprefix("unix://")
+    app.config["RATELIMIT_STORAGE_URI"] = url
+
+
+def _configure_login(app: Flask) -> None:
+    from plaza.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _configure_babel(app: Flask) -> None:
+    from plaza import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(i18n.template_globals)
+
+
+def _register_models() -> None:
+    # Importing the model modules puts every table on db.metadata (for migrations and create_all).
+    from plaza.accounts import models as _accounts  # noqa: F401
+    from plaza.audit import models as _audit  # noqa: F401
+    from plaza.notifications import models as _notifications  # noqa: F401
+    from plaza.processes import models as _processes  # noqa: F401
+    from plaza.tasks import models as _tasks  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from plaza.accounts import bp as accounts_bp
+    from plaza.admin import bp as admin_bp
+    from plaza.core import bp as core_bp
+    from plaza.processes import bp as processes_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(processes_bp, url_prefix="/processes")
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return page(400, _("This form has expired"),
+                    _("For your safety, forms stop working after a while or in another browser tab. "
+                      "Go back, reload the page and try again. Nothing was saved."))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, _("Something in the request was not right"),
+                    _("Go back and try again. Nothing was saved."))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, _("You cannot open this page"),
+                    _("Your account does not have permission for this page. "
+                      "If you think it should, contact the organisers."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, _("Page not found"),
+                    _("We could not find this page. Check the address, or start again from the home page."))
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        return page(429, _("Too many attempts"),
+                    _("Please wait a minute and try again."))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return page(500, _("Something went wrong on our side"),
+                    _("We have been told about it. Nothing you sent was half-saved; please try again later."))
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

@@ -1,0 +1,67 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from plaza.clock import utcnow
+from plaza.extensions import db
+
+
+class Role(enum.Enum):
+    RESIDENT = "resident"
+    MODERATOR = "moderator"
+    ORGANISER = "organiser"
+    COUNCIL_OFFICER = "council_officer"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """A person with an account. Residents without e-mail sign in with a username."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(default=Role.RESIDENT)
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_a_login"),
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles or self.role is Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email or self.username}>"
+
+
+class Invitation(db.Model):
+    """A printed letter's code that lets a resident without e-mail sign up once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # sha256 of the normalised code
+    note: Mapped[str | None] = mapped_column(sa.String(200))  # e.g. the desk or district it went to
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), unique=True
+    )
+    used_at: Mapped[datetime | None]

@@ -1,0 +1,147 @@
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from plaza.accounts import bp, services
+from plaza.accounts.forms import (
+    InvitationSignUpForm,
+    LoginForm,
+    LogoutForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignUpForm,
+)
+from plaza.errors import RuleBroken
+from plaza.extensions import limiter
+from plaza.i18n import current_language
+from plaza.navigation import local_path
+
+
+def _safe_next(default: str) -> str:
+    return local_path(request.values.get("next"), default)
+
+
+def _form_error(form, error: RuleBroken) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _render_invalid(template: str, form, status: int = 400):
+    """Re-show a form with its errors; a POST that did not validate is a 400 for clients and tests."""
+    return render_template(template, form=form), status if request.method == "POST" else 200
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_with_email(
+                form.email.data, form.display_name.data, form.password.data, current_language()
+            )
+        except RuleBroken as error:
+            _form_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to Plaza, %(name)s. Your account is ready.", name=user.display_name), "success")
+            return redirect(url_for("core.home"))
+    return _render_invalid("accounts/signup.html", form)
+
+
+@bp.route("/signup/invitation", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def signup_with_invitation():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = InvitationSignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_with_invitation(
+                form.code.data, form.display_name.data, form.username.data, form.password.data,
+                current_language(),
+            )
+        except RuleBroken as error:
+            _form_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to Plaza, %(name)s. Sign in next time with the username %(username)s.",
+                    name=user.display_name, username=user.username), "success")
+            return redirect(url_for("core.home"))
+    return _render_invalid("accounts/signup_invitation.html", form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(url_for("core.home")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The e-mail address, username or password is not right."))
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("You are signed in."), "success")
+            return redirect(_safe_next(url_for("core.home")))
+    return _render_invalid("accounts/login.html", form)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    form = LogoutForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        logout_user()
+        flash(_("You are signed out."), "success")
+        return redirect(url_for("core.home"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    return render_template("accounts/logout.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(_("If an account uses that address, a reset link is on its way. It works for %(minutes)d minutes.",
+                minutes=_reset_minutes()), "success")
+        return redirect(url_for("accounts.login"))
+    return _render_invalid("accounts/reset_request.html", form)
+
+
+def _reset_minutes() -> int:
+    return current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except RuleBroken as error:
+        return render_template("accounts/reset_invalid.html", message=error.message), error.status
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except RuleBroken as error:
+            return render_template("accounts/reset_invalid.html", message=error.message), error.status
+        flash(_("Your password is changed. Sign in with the new one."), "success")
+        return redirect(url_for("accounts.login"))
+    return _render_invalid("accounts/reset_password.html", form)
+
+
+@bp.route("/")
+@login_required
+def profile():
+    return render_template("accounts/profile.html", form=LogoutForm())

@@ -1,0 +1,36 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+
+class InvitationsForm(FlaskForm):
+    count = IntegerField(
+        _l("How many invitations"),
+        description=_l("Each one is a code for one person. At most 1000 at a time."),
+        default=10,
+        validators=[DataRequired(message=_l("Enter a number from 1 to 1000.")),
+                    NumberRange(min=1, max=1000, message=_l("Enter a number from 1 to 1000."))],
+    )
+    valid_days = IntegerField(
+        _l("Valid for how many days"),
+        default=90,
+        validators=[DataRequired(message=_l("Enter a number of days from 1 to 365.")),
+                    NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))],
+    )
+    note = StringField(
+        _l("Note (optional)"),
+        description=_l("For your records, for example the desk or district the letters go to."),
+        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))],
+    )
+    submit = SubmitField(_l("Make the invitation codes"))
+
+
+class TestEmailForm(FlaskForm):
+    email = EmailField(
+        _l("Send a test e-mail to"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")),
+                    Email(message=_l("Enter an e-mail address like name@example.org."),
+                          check_deliverability=False)],
+    )
+    submit = SubmitField(_l("Send the test e-mail"))

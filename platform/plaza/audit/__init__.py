@@ -1,0 +1,1 @@
+"""Append-only record of what organisers, council officers and admins did."""

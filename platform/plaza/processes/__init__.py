@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("processes", __name__, template_folder="templates")
+
+from plaza.processes import views  # noqa: E402,F401

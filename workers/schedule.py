@@ -1,0 +1,29 @@
+"""Periodic work, declared as data: each entry has a stable name and is registered at worker start."""
+
+from dataclasses import dataclass
+
+import redis
+from rq.cron import CronScheduler
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    function: str
+    queue: str
+    every_seconds: int
+    timeout: int
+
+
+PERIODIC_JOBS = (
+    PeriodicJob("outbox-sweep", "workers.sweeper.sweep_outbox", "default", every_seconds=60, timeout=120),
+)
+
+
+def run_cron(redis_url: str, log_level: str = "INFO") -> None:
+    """Run RQ's cron scheduler for PERIODIC_JOBS until stopped (the worker runs it in a child process)."""
+    scheduler = CronScheduler(connection=redis.Redis.from_url(redis_url), logging_level=log_level)
+    for job in PERIODIC_JOBS:
+        scheduler.register(job.function, job.queue, interval=job.every_seconds, job_timeout=job.timeout,
+                           name=job.name)
+    scheduler.start()
