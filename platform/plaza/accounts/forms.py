@@ -40,9 +40,14 @@ def _password_fields(*personal_fields: str):
     return password, confirm
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _display_name_field():
     return StringField(
         _l("Your name"),
+        filters=[_strip],
         description=_l("Shown next to what you write. It can be a first name or a nickname."),
         validators=[DataRequired(message=_l("Enter your name.")),
                     Length(max=80, message=_l("Use at most %(max)d characters."))],
@@ -53,6 +58,7 @@ def _display_name_field():
 def _email_field():
     return EmailField(
         _l("E-mail address"),
+        filters=[_strip],
         validators=[DataRequired(message=_l("Enter your e-mail address.")),
                     Email(message=_l("Enter an e-mail address like name@example.org."),
                           check_deliverability=False),
@@ -79,7 +85,7 @@ class InvitationSignUpForm(FlaskForm):
     username = StringField(
         _l("Username"),
         description=_l("You sign in with it. 3 to 32 small letters, digits, dots, dashes or underscores."),
-        filters=[lambda value: value.strip().lower() if value else value],
+        filters=[_strip, lambda value: value.lower() if value else value],
         validators=[DataRequired(message=_l("Choose a username.")),
                     Regexp(USERNAME_PATTERN, message=_l(
                         "Use 3 to 32 small letters, digits, dots, dashes or underscores, "

