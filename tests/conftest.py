@@ -75,7 +75,9 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path, database_url, redis_url, smtp):
+def app(request, tmp_path, database_url, redis_url, smtp):
+    """The app on a fresh database. `@pytest.mark.app_config(KEY=value)` overrides settings."""
+    marker = request.node.get_closest_marker("app_config")
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=database_url,
@@ -83,7 +85,7 @@ def app(tmp_path, database_url, redis_url, smtp):
         MAIL_SERVER=smtp.host,
         MAIL_PORT=smtp.port,
         PLAZA_BASE_URL="http://plaza.test",
-        SERVER_NAME=None,
+        **(marker.kwargs if marker else {}),
     )
     app.instance_path = str(tmp_path / "instance")
     app.test_client_class = FreshContextClient
@@ -111,8 +113,8 @@ def runner(app):
 def worker(app, database_url, redis_url, smtp, tmp_path):
     """Run a real worker process (`python -m workers --burst`) until the queues are empty."""
 
-    def run(*extra: str) -> subprocess.CompletedProcess:
-        env = {
+    def run(*extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        environment = {
             **os.environ,
             "PLAZA_ENV": "development",
             "SECRET_KEY": app.config["SECRET_KEY"],
@@ -123,11 +125,12 @@ def worker(app, database_url, redis_url, smtp, tmp_path):
             "PLAZA_BASE_URL": app.config["PLAZA_BASE_URL"],
             "PLAZA_INSTANCE_PATH": str(tmp_path / "worker-instance"),
             "RATELIMIT_ENABLED": "0",
+            **(env or {}),
         }
         _db.session.remove()  # let the worker see everything committed, and not wait on our locks
         result = subprocess.run(
             [sys.executable, "-m", "workers", "--burst", *extra],
-            cwd=REPOSITORY_ROOT, env=env, capture_output=True, text=True, timeout=120,
+            cwd=REPOSITORY_ROOT, env=environment, capture_output=True, text=True, timeout=120,
         )
         assert result.returncode == 0, f"worker failed:\n{result.stdout}\n{result.stderr}"
         return result

@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from plaza.config import CONFIGS
+from plaza.config import CONFIGS, REPOSITORY_ROOT
 from plaza.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -22,8 +22,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     config_name = config_name or os.environ.get("PLAZA_ENV", "development")
     if config_name not in CONFIGS:
         raise RuntimeError(f"unknown configuration {config_name!r}; use one of {', '.join(CONFIGS)}")
-    app = Flask(__name__, instance_path=os.environ.get("PLAZA_INSTANCE_PATH") or None,
-                instance_relative_config=True)
+    instance_path = os.environ.get("PLAZA_INSTANCE_PATH") or str(REPOSITORY_ROOT / "instance")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):

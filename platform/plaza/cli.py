@@ -1,6 +1,6 @@
 """`flask plaza …` commands for operators."""
 
-import getpass
+import sys
 
 import click
 import sqlalchemy as sa
@@ -25,11 +25,9 @@ plaza = AppGroup("plaza", help="Plaza administration: accounts, demo data, embed
 def create_admin(email: str, name: str, password_stdin: bool) -> None:
     """Create an admin account, or make an existing account with this e-mail an admin."""
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Password again: ") != password:
-            raise click.ClickException("the two passwords are not the same")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
     problem = passwords.weakness(password, email, name)
     if problem:
         raise click.ClickException(problem)

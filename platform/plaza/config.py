@@ -62,7 +62,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Plaza <no-reply@plaza.localhost>")
-    # Where the worker sends e-mail when no SMTP server is configured in development.
+    # When true, workers write e-mails to their log instead of sending them.
     MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
 
     PLAZA_BASE_URL = os.environ.get("PLAZA_BASE_URL", "http://127.0.0.1:5000")
@@ -85,6 +85,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    # Without an SMTP server, e-mails (e.g. reset links) appear in the worker's output.
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", "MAIL_SERVER" not in os.environ)
 
 
 class TestingConfig(Config):

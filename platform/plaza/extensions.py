@@ -1,7 +1,7 @@
 """Flask extensions, created once here and bound to the app in the factory."""
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -24,13 +24,32 @@ NAMING_CONVENTION = {
 }
 
 
+class UtcDateTime(sa.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use plaza.clock.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={
             # Enums are stored as their names in a VARCHAR, the same on SQLite and PostgreSQL.
             enum.Enum: sa.Enum(enum.Enum, native_enum=False, length=32, validate_strings=True),
-            datetime: sa.DateTime(timezone=True),
+            datetime: UtcDateTime(),
         },
     )
 

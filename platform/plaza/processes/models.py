@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from plaza.clock import as_utc, utcnow
+from plaza.clock import utcnow
 from plaza.extensions import db
 
 
@@ -25,4 +25,4 @@ class Process(db.Model):
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return as_utc(self.opens_at) <= now < as_utc(self.closes_at)
+        return self.opens_at <= now < self.closes_at

@@ -1,0 +1,75 @@
+"""What a new resident does, with JavaScript off and keyboard only where it matters."""
+
+import pytest
+import sqlalchemy as sa
+
+from plaza.accounts import services
+from plaza.accounts.models import User
+from plaza.extensions import db
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_new_resident_signs_up_switches_language_and_signs_out(live_server, page):
+    page.goto(live_server)
+    page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_label("Your name").fill("Amina")
+    page.get_by_label("E-mail address").fill("amina@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    assert "Welcome to Plaza, Amina" in page.get_by_role("status").inner_text()
+
+    page.get_by_role("link", name="Español").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    page.get_by_role("link", name="العربية").click()
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+
+    page.locator("header form button[type=submit]").click()
+    assert page.get_by_role("link", name="English").is_visible()
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").is_visible()
+    assert db.session.scalar(sa.select(User.locale)) == "ar"
+
+
+def test_resident_with_an_invitation_letter_signs_up_and_signs_in_again(live_server, page):
+    [code] = services.create_invitations(1, None)
+    page.goto(f"{live_server}/account/signup/invitation")
+    page.get_by_label("Invitation code").fill(code)
+    page.get_by_label("Your name").fill("Sari")
+    page.get_by_label("Username").fill("sari")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    assert "sari" in page.get_by_role("status").inner_text()
+    page.locator("header form button[type=submit]").click()
+    page.goto(f"{live_server}/account/login")
+    page.get_by_label("E-mail address or username").fill("sari")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert "You are signed in." in page.get_by_role("status").inner_text()
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, axe_page):
+    page = axe_page  # focus handling is checked with JavaScript on, as most keyboard users browse
+    page.goto(live_server)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_error_summary_links_move_to_the_field(live_server, axe_page):
+    page = axe_page
+    page.goto(f"{live_server}/account/signup")
+    page.get_by_label("E-mail address").fill("not-an-address")
+    page.get_by_role("button", name="Create my account").click()
+    page.get_by_role("alert").get_by_role("link", name="Enter an e-mail address like name@example.org.").click()
+    assert page.evaluate("document.activeElement.id") == "email"
