@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from plaza import create_app, embedded_redis
 from plaza.accounts.models import Role, User
 from plaza.extensions import db as _db
+from tests.smtp import SmtpSink
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "a long enough test passphrase"
@@ -42,9 +43,7 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def smtp() -> Iterator["SmtpSink"]:
-    from tests.smtp import SmtpSink
-
+def smtp() -> Iterator[SmtpSink]:
     sink = SmtpSink()
     sink.start()
     yield sink

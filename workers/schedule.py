@@ -25,6 +25,6 @@ def run_cron(redis_url: str, log_level: str = "INFO") -> None:
     """Run RQ's cron scheduler for PERIODIC_JOBS until stopped (the worker runs it in a child process)."""
     scheduler = CronScheduler(connection=redis.Redis.from_url(redis_url), logging_level=log_level)
     for job in PERIODIC_JOBS:
-        scheduler.register(import_attribute(job.function), job.queue, interval=job.every_seconds, job_timeout=job.timeout,
-                           name=job.name)
+        scheduler.register(import_attribute(job.function), job.queue, interval=job.every_seconds,
+                           job_timeout=job.timeout, name=job.name)
     scheduler.start()

@@ -73,7 +73,7 @@ def _configure_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"  # "strong" would sign out people whose mobile IP changes
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -5,6 +5,7 @@ Every Plaza process of one instance (web, workers, `flask` commands) shares the 
 the first to need it starts it, the others find its socket. `stop()` shuts it down.
 """
 
+import contextlib
 import subprocess
 import time
 from pathlib import Path
@@ -84,8 +85,6 @@ def stop(folder: str | Path) -> bool:
     path = socket_path(folder)
     if not _answers(path):
         return False
-    try:
+    with contextlib.suppress(redis.ConnectionError):  # the server closes the connection as it exits
         redis.Redis(unix_socket_path=str(path)).shutdown(save=True)
-    except redis.ConnectionError:
-        pass  # the server closes the connection as it exits
     return True

@@ -11,14 +11,18 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
+def choose_password(page) -> None:
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+
+
 def test_new_resident_signs_up_switches_language_and_signs_out(live_server, page):
     page.goto(live_server)
     page.get_by_role("link", name="Create an account").first.click()
     page.get_by_label("Your name").fill("Amina")
     page.get_by_label("E-mail address").fill("amina@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_role("button", name="Create my account").click()
+    choose_password(page)
     assert "Welcome to Plaza, Amina" in page.get_by_role("status").inner_text()
 
     page.get_by_role("link", name="Español").click()
@@ -42,9 +46,7 @@ def test_resident_with_an_invitation_letter_signs_up_and_signs_in_again(live_ser
     page.get_by_label("Invitation code").fill(code)
     page.get_by_label("Your name").fill("Sari")
     page.get_by_label("Username").fill("sari")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_role("button", name="Create my account").click()
+    choose_password(page)
     assert "sari" in page.get_by_role("status").inner_text()
     page.locator("header form button[type=submit]").click()
     page.goto(f"{live_server}/account/login")

@@ -2,8 +2,8 @@ import pytest
 from babel.messages.pofile import read_po
 from markupsafe import escape
 
-from plaza.config import LANGUAGES
 from plaza.accounts.models import Role
+from plaza.config import LANGUAGES
 from tests.conftest import REPOSITORY_ROOT, login, make_user
 
 

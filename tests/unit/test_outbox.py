@@ -87,8 +87,7 @@ def test_idempotency_key_suppresses_a_duplicate_event(app):
     user = make_user()
     outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id)
     db.session.commit()
-    outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id)
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.commit()
+        outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(OutboxEvent.id))) == 1

@@ -1,5 +1,6 @@
 """Account rules: sign-up (e-mail or invitation), sign-in, password reset, invitations, roles."""
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -9,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from plaza.accounts.models import Invitation, Role, User
 from plaza.audit import services as audit
@@ -22,8 +24,6 @@ INVITATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 INVITATION_GROUPS = 3
 INVITATION_GROUP_LENGTH = 4
 
-# Verified against when no account matches, so a failed sign-in takes as long either way.
-_NO_SUCH_USER_HASH = None
 
 
 def normalise_email(address: str) -> str:
@@ -115,13 +115,16 @@ def find_by_login(login: str) -> User | None:
     return db.session.scalar(sa.select(User).where(column == login))
 
 
+@functools.cache
+def _unmatchable_hash() -> str:
+    """Checked when no account matches, so a failed sign-in takes as long either way."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
 def authenticate(login: str, password: str) -> User | None:
-    global _NO_SUCH_USER_HASH
     user = find_by_login(login)
     if user is None:
-        if _NO_SUCH_USER_HASH is None:
-            _NO_SUCH_USER_HASH = _new_user("-", secrets.token_hex(8), None).password_hash
-        User(password_hash=_NO_SUCH_USER_HASH).check_password(password)
+        check_password_hash(_unmatchable_hash(), password)
         return None
     if not user.check_password(password) or not user.active:
         return None
