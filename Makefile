@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 LANGS := es ca sv ko id ar
 PLAZA_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PLAZA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-export FLASK_APP := wsgi:app
+export FLASK_APP := plaza:create_app
 
 .PHONY: help run install install-test test test-services lint translations bench clean
 

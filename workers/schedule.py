@@ -14,6 +14,7 @@ class PeriodicJob:
     queue: str
     every_seconds: int
     timeout: int
+    failure_ttl: int = 86400
 
 
 PERIODIC_JOBS = (
@@ -26,5 +27,5 @@ def run_cron(redis_url: str, log_level: str = "INFO") -> None:
     scheduler = CronScheduler(connection=redis.Redis.from_url(redis_url), logging_level=log_level)
     for job in PERIODIC_JOBS:
         scheduler.register(import_attribute(job.function), job.queue, interval=job.every_seconds,
-                           job_timeout=job.timeout, name=job.name)
+                           job_timeout=job.timeout, failure_ttl=job.failure_ttl, name=job.name)
     scheduler.start()

@@ -4,10 +4,13 @@ import logging
 import os
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from plaza import embedded_redis
 from plaza.config import CONFIGS, REPOSITORY_ROOT
 from plaza.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -26,14 +29,22 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set: production refuses to start without a secret key")
+    missing = [env for key, env in app.config["REQUIRED_SETTINGS"].items() if not app.config.get(key)]
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} not set: the {config_name} configuration refuses to start "
+                           "without them (see README, Configuration)")
+    if app.config["PLAZA_PROXY_COUNT"]:
+        count = app.config["PLAZA_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'plaza.sqlite'}"
     _configure_rate_limits(app)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _make_sqlite_behave(db.engine)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     csrf.init_app(app)
     mail.init_app(app)
@@ -53,15 +64,23 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     return app
 
 
+def _make_sqlite_behave(engine) -> None:
+    """Enforce foreign keys, and let web and worker processes wait for each other's writes."""
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA busy_timeout = 5000")
+
+
 def _configure_rate_limits(app: Flask) -> None:
     if app.config.get("RATELIMIT_STORAGE_URI"):
         return
     if not app.config["RATELIMIT_ENABLED"]:
         app.config["RATELIMIT_STORAGE_URI"] = "memory://"
         return
-    from plaza.queues import redis_url
-
-    url = redis_url(app)
+    # Never start the embedded Redis just for this: the limiter falls back to memory until it runs.
+    url = app.config.get("REDIS_URL") or embedded_redis.url_for_socket(embedded_redis.socket_path(app.instance_path))
     if url.startswith("unix://"):
         url = "redis+unix://" + url.removeprefix("unix://")
     app.config["RATELIMIT_STORAGE_URI"] = url
@@ -76,9 +95,12 @@ def _configure_login(app: Flask) -> None:
     login_manager.session_protection = "basic"  # "strong" would sign out people whose mobile IP changes
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        user_id, _sep, _fragment = session_id.partition(":")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.get_id() != session_id:
+            return None  # deleted, deactivated, or the password changed since this session began
+        return user
 
 
 def _configure_babel(app: Flask) -> None:

@@ -5,6 +5,7 @@
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,7 @@ def _env_languages() -> list[str]:
 
 
 class Config:
+    REQUIRED_SETTINGS = {"SECRET_KEY": "SECRET_KEY"}
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: a SQLite file under the instance folder, chosen by the factory.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -75,12 +77,18 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")))
+    # How many reverse proxies in front of Plaza set X-Forwarded-For/-Proto (0: Plaza faces the network).
+    PLAZA_PROXY_COUNT = int(os.environ.get("PLAZA_PROXY_COUNT", "0"))
     WTF_CSRF_TIME_LIMIT = 4 * 60 * 60
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     # None means: the same Redis as the queues.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis is down, count in memory rather than refuse sign-ins with an error.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
 
 class DevelopmentConfig(Config):
@@ -100,6 +108,9 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    # Settings production refuses to start without: config key -> environment variable.
+    REQUIRED_SETTINGS = {"SECRET_KEY": "SECRET_KEY", "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+                         "REDIS_URL": "REDIS_URL"}
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"

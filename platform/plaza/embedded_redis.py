@@ -6,6 +6,7 @@ the first to need it starts it, the others find its socket. `stop()` shuts it do
 """
 
 import contextlib
+import fcntl
 import subprocess
 import time
 from pathlib import Path
@@ -28,12 +29,18 @@ def url_for_socket(path: Path) -> str:
 
 
 def _answers(path: Path) -> bool:
+    """True if a server listens on the socket (also while it is still loading its data)."""
     if not path.exists():
         return False
+    client = redis.Redis(unix_socket_path=str(path), socket_timeout=2)
     try:
-        return bool(redis.Redis(unix_socket_path=str(path), socket_timeout=1).ping())
+        return bool(client.ping())
+    except redis.BusyLoadingError:
+        return True
     except redis.RedisError:
         return False
+    finally:
+        client.close()
 
 
 def _server_binary() -> str:
@@ -55,7 +62,21 @@ def ensure_running(folder: str | Path, timeout: float = 10.0) -> str:
         raise EmbeddedRedisError(f"the socket path {path} is too long for a Unix socket; set REDIS_URL")
     if _answers(path):
         return url_for_socket(path)
-    path.unlink(missing_ok=True)
+    # Web workers and job workers may all start at once: one of them starts the server, the others wait.
+    with open(folder / "redis.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _answers(path):
+            _start_server(folder, path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _answers(path):
+            return url_for_socket(path)
+        time.sleep(0.05)
+    raise EmbeddedRedisError(f"embedded Redis did not start within {timeout:.0f}s; see {folder / 'redis.log'}")
+
+
+def _start_server(folder: Path, path: Path) -> None:
+    path.unlink(missing_ok=True)  # a stale socket left by a server that died
     subprocess.run(
         [
             _server_binary(),
@@ -72,12 +93,6 @@ def ensure_running(folder: str | Path, timeout: float = 10.0) -> str:
         ],
         check=True,
     )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if _answers(path):
-            return url_for_socket(path)
-        time.sleep(0.05)
-    raise EmbeddedRedisError(f"embedded Redis did not start within {timeout:.0f}s; see {folder / 'redis.log'}")
 
 
 def stop(folder: str | Path) -> bool:

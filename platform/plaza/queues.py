@@ -54,8 +54,11 @@ def queue(name: str) -> Queue:
 
 
 def enqueue(function: str, *args, queue_name: str = "default", job_id: str | None = None,
-            description: str | None = None) -> Job:
-    """Enqueue `function` (a dotted name under workers.) on a queue with that queue's limits."""
+            description: str | None = None, retry: bool = True) -> Job:
+    """Enqueue `function` (a dotted name under workers.) on a queue with that queue's limits.
+
+    `retry=False` for jobs that keep their own retry schedule (the outbox) or must not repeat.
+    """
     if not function.startswith("workers."):
         raise ValueError(f"jobs live in the workers package, not {function!r}")
     policy = QUEUES[queue_name]
@@ -67,5 +70,5 @@ def enqueue(function: str, *args, queue_name: str = "default", job_id: str | Non
         job_timeout=policy.job_timeout,
         result_ttl=policy.result_ttl,
         failure_ttl=policy.failure_ttl,
-        retry=Retry(max=len(policy.retry_intervals), interval=list(policy.retry_intervals)),
+        retry=Retry(max=len(policy.retry_intervals), interval=list(policy.retry_intervals)) if retry else None,
     )

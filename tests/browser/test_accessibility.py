@@ -5,6 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from plaza import demo
 from plaza.accounts.models import Role
+from plaza.tasks import services as tasks
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
@@ -34,10 +35,12 @@ def test_public_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     assert found == {}
 
 
-def test_forms_with_errors_have_no_wcag_violations(live_server, axe_page):
-    axe_page.goto(f"{live_server}/account/signup")
-    axe_page.get_by_role("button", name="Create my account").click()
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_forms_with_errors_have_no_wcag_violations(live_server, axe_page, language):
+    axe_page.goto(f"{live_server}/language/{language}?next=/account/signup")
+    axe_page.locator("main form button[type=submit]").click()
     assert axe_page.get_by_role("alert").is_visible()
+    assert axe_page.title().startswith(("Error:", "خطأ"))
     assert violations(axe_page) == []
 
 
@@ -49,9 +52,18 @@ def test_member_pages_have_no_wcag_violations(app, live_server, axe_page):
     axe_page.get_by_label("E-mail address or username").fill(admin.email)
     axe_page.get_by_label("Password").fill(PASSWORD)
     axe_page.get_by_role("button", name="Sign in").click()
-    for path in ["/account/", "/admin/", "/admin/invitations", "/account/logout"]:
+    axe_page.wait_for_url(f"{live_server}/")
+    task = tasks.launch("workers.maintenance.send_test_email", "Test e-mail", "it@example.org", user=admin)
+    for path, heading in [("/account/", "My account"), ("/admin/", "System status"),
+                          ("/admin/invitations", "Invitation letters"), ("/account/logout", "Sign out"),
+                          (f"/admin/tasks/{task.id}", "Test e-mail")]:
         axe_page.goto(live_server + path)
+        assert axe_page.get_by_role("heading", level=1).inner_text() == heading, path
         assert violations(axe_page) == [], path
+    axe_page.goto(f"{live_server}/admin/invitations")
+    axe_page.get_by_role("button", name="Make the invitation codes").click()
+    assert axe_page.get_by_role("heading", level=1).inner_text() == "New invitation codes"
+    assert violations(axe_page) == []
 
 
 def test_the_checker_itself_reports_a_missing_label(axe_page):

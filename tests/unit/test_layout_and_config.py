@@ -32,9 +32,10 @@ def test_plaza_is_importable_as_an_installed_package_from_the_platform_folder():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_python("from plaza import create_app; create_app('production')", PLAZA_INSTANCE_PATH="/tmp/p")
+    result = run_python("import wsgi", PLAZA_INSTANCE_PATH="/tmp/p", DATABASE_URL="sqlite://",
+                        REDIS_URL="redis://127.0.0.1:1/0")
     assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    assert "SECRET_KEY not set" in result.stderr
 
 
 def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
@@ -42,6 +43,11 @@ def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
             "print(a.config['SESSION_COOKIE_SECURE'], a.config['SQLALCHEMY_DATABASE_URI'])")
     result = run_python(code, SECRET_KEY="s3cret", DATABASE_URL="sqlite:///x.db", REDIS_URL="redis://127.0.0.1:1/0",
                         PLAZA_INSTANCE_PATH=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    wsgi = run_python("import wsgi; print(wsgi.app.config['SESSION_COOKIE_SECURE'])",
+                      SECRET_KEY="s3cret", DATABASE_URL="sqlite:///x.db", REDIS_URL="redis://127.0.0.1:1/0",
+                      PLAZA_INSTANCE_PATH=str(tmp_path))
+    assert wsgi.stdout.strip() == "True", "wsgi.py must default to the production configuration"
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "sqlite:///x.db"]
 
@@ -68,9 +74,37 @@ def test_security_headers_and_cookie_flags(client):
     response = client.get("/")
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # development serves plain HTTP
     cookie = client.get_cookie("session")
     assert cookie.http_only
     assert cookie.same_site == "Lax"
+    assert not cookie.secure
+
+
+def test_production_sends_hsts_and_secure_cookies(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAZA_INSTANCE_PATH", str(tmp_path))
+    app = create_app("production", SECRET_KEY="s3cret", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db",
+                     REDIS_URL="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    client.get("/language/es")
+    assert client.get_cookie("session").secure
+    assert "max-age=" in client.get("/healthz").headers["Strict-Transport-Security"]
+
+
+def test_production_refuses_to_start_without_database_and_redis(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAZA_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="DATABASE_URL, REDIS_URL not set"):
+        create_app("production", SECRET_KEY="s3cret", SQLALCHEMY_DATABASE_URI=None, REDIS_URL=None)
+
+
+def test_proxy_count_makes_the_client_address_the_forwarded_one(app):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    assert not isinstance(app.wsgi_app, ProxyFix)
+    proxied = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", PLAZA_PROXY_COUNT=1)
+    assert isinstance(proxied.wsgi_app, ProxyFix)
 
 
 def test_health_endpoint(client):

@@ -83,11 +83,36 @@ def test_unknown_event_kinds_are_refused_when_recorded(app):
         outbox.record("no.such.kind")
 
 
-def test_idempotency_key_suppresses_a_duplicate_event(app):
+def test_idempotency_key_suppresses_a_duplicate_without_undoing_the_transaction(app):
     user = make_user()
-    outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id)
+    assert outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id) is not None
     db.session.commit()
-    with pytest.raises(sa.exc.IntegrityError):
-        outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id)
-    db.session.rollback()
+    user.display_name = "Renamed in the same transaction"
+    assert outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id) is None
+    db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(OutboxEvent.id))) == 1
+    db.session.expire_all()
+    assert user.display_name == "Renamed in the same transaction"
+
+
+def test_a_failed_event_waits_for_its_backoff_before_the_sweep_retries_it(app, smtp):
+    user = make_user()
+    accounts.request_password_reset(user.email)
+    event = only_event()
+    app.config["OUTBOX_RETRY_AFTER"] = 0
+    app.extensions["mail"].port = 1
+    with pytest.raises(ConnectionRefusedError):
+        outbox.deliver(event.id)
+    assert outbox.sweep() == 0  # not due yet: the first backoff is 30 seconds
+    db.session.refresh(event)
+    assert event.next_attempt_at > event.created_at
+
+
+def test_a_swept_event_is_not_enqueued_again_by_the_next_sweep(app):
+    user = make_user()
+    app.extensions["plaza_redis"] = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    accounts.request_password_reset(user.email)
+    del app.extensions["plaza_redis"]
+    app.config["OUTBOX_RETRY_AFTER"] = 0
+    assert outbox.sweep() == 1
+    assert outbox.sweep() == 0

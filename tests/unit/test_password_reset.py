@@ -8,7 +8,7 @@ from plaza.accounts import services
 from plaza.extensions import db
 from plaza.notifications import outbox
 from plaza.notifications.models import OutboxEvent
-from tests.conftest import PASSWORD, make_user, submit
+from tests.conftest import PASSWORD, login, make_user, submit
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -65,9 +65,32 @@ def test_expired_reset_link_is_refused_and_the_password_kept(client, app, monkey
     response = client.get(f"/account/reset/{token}")
     assert response.status_code == 410
     assert "expired" in response.get_data(as_text=True)
-    assert client.post(f"/account/reset/{token}", data={"password": NEW_PASSWORD}).status_code in (400, 410)
+    posted = submit(client, f"/account/reset/{token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+                    form_url="/account/reset")
+    assert posted.status_code == 410
     db.session.refresh(user)
     assert user.check_password(PASSWORD)
+
+
+def test_changing_the_password_signs_out_every_other_session(client, app, smtp):
+    user = make_user(email="amina@example.org")
+    thief = app.test_client()
+    login(thief, user)
+    assert thief.get("/account/").status_code == 200
+    path = request_and_deliver(client, smtp, "amina@example.org")
+    submit(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert thief.get("/account/").status_code == 302
+
+
+def test_repeated_reset_requests_send_one_email(client, smtp):
+    make_user(email="amina@example.org")
+    for _attempt in range(3):
+        submit(client, "/account/reset", {"email": "amina@example.org"})
+    assert db.session.scalar(sa.select(sa.func.count(OutboxEvent.id))) == 1
+
+
+def test_account_pages_are_not_cached(client):
+    assert client.get("/account/reset").headers["Cache-Control"] == "no-store"
 
 
 def test_tampered_reset_link_is_refused(client):

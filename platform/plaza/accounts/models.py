@@ -1,4 +1,5 @@
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -33,6 +34,9 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_a_login"),
+        # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
+        sa.CheckConstraint("email = lower(email)", name="email_is_lower_case"),
+        sa.CheckConstraint("username = lower(username)", name="username_is_lower_case"),
     )
 
     def set_password(self, password: str) -> None:
@@ -44,6 +48,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id, tied to the password: changing the password signs out every session."""
+        fragment = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{fragment}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles or self.role is Role.ADMIN

@@ -151,7 +151,9 @@ def request_password_reset(email_address: str) -> None:
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email_address)))
     if user is None or not user.active:
         return
-    outbox.record("account.password_reset", user_id=user.id)
+    # One e-mail per account per 10 minutes, however many requests arrive (from however many addresses).
+    window = int(utcnow().timestamp()) // 600
+    outbox.record("account.password_reset", idempotency_key=f"password_reset:{user.id}:{window}", user_id=user.id)
     db.session.commit()
 
 

@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,12 +13,21 @@ from plaza.accounts.forms import (
 )
 from plaza.errors import RuleBroken
 from plaza.extensions import limiter
-from plaza.i18n import current_language
+from plaza.i18n import SESSION_KEY, current_language
 from plaza.navigation import local_path
 
 
 def _safe_next(default: str) -> str:
     return local_path(request.values.get("next"), default)
+
+
+def _sign_in(user, remember: bool = False) -> None:
+    """Start a fresh session for `user`, keeping only the visitor's language choice."""
+    language = session.get(SESSION_KEY)
+    session.clear()
+    if language:
+        session[SESSION_KEY] = language
+    login_user(user, remember=remember)
 
 
 def _form_error(form, error: RuleBroken) -> None:
@@ -48,7 +57,7 @@ def signup():
         except RuleBroken as error:
             _form_error(form, error)
         else:
-            login_user(user)
+            _sign_in(user)
             flash(_("Welcome to Plaza, %(name)s. Your account is ready.", name=user.display_name), "success")
             return redirect(url_for("core.home"))
     return _render_invalid("accounts/signup.html", form)
@@ -69,7 +78,7 @@ def signup_with_invitation():
         except RuleBroken as error:
             _form_error(form, error)
         else:
-            login_user(user)
+            _sign_in(user)
             flash(_("Welcome to Plaza, %(name)s. Sign in next time with the username %(username)s.",
                     name=user.display_name, username=user.username), "success")
             return redirect(url_for("core.home"))
@@ -87,7 +96,7 @@ def login():
         if user is None:
             form.form_errors.append(_("The e-mail address, username or password is not right."))
         else:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(_safe_next(url_for("core.home")))
     return _render_invalid("accounts/login.html", form)
@@ -121,6 +130,13 @@ def reset_request():
 
 def _reset_minutes() -> int:
     return current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+
+
+@bp.after_request
+def never_cache_account_pages(response):
+    """Account pages carry personal data and one-time links: keep them out of shared caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -19,7 +19,8 @@ class OutboxEvent(db.Model):
     idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
-    claimed_until: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]  # a worker holds it until then
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)  # the sweeper waits until then
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
     gave_up_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.String(500))

@@ -2,8 +2,11 @@
 
 `record()` adds an OutboxEvent to the current transaction. When that transaction commits, the event
 is enqueued for a worker (`workers.notifications.deliver`). If Redis is down at that moment nothing is
-lost: the sweeper re-enqueues every event not delivered in time. Delivery claims the row first, so two
-workers never carry out the same event at once, and a delivered event is never carried out again.
+lost: the sweeper re-enqueues every event that is due and not delivered. Delivery claims the row first,
+so two workers never carry out the same event at once, and a delivered event is never carried out again.
+
+The outbox keeps its own retry schedule (`next_attempt_at`, growing backoff, MAX_ATTEMPTS); its jobs are
+enqueued without RQ retries so the two schedules never pile up on each other.
 """
 
 import logging
@@ -11,9 +14,9 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-import redis
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from plaza import queues
@@ -26,8 +29,10 @@ log = logging.getLogger(__name__)
 PENDING = "outbox_pending"
 CLAIM_SECONDS = 120
 MAX_ATTEMPTS = 20
+BACKOFF_SECONDS = (30, 60, 120, 300, 600, 1800, 3600)  # then hourly: 20 attempts span about 14 hours
+SWEEP_LEASE_SECONDS = 300  # an event the sweeper enqueued is not enqueued again for this long
 
-# kind -> function(event) that carries the event out; filled by register().
+# kind -> function(event) that carries the event out; filled by @handles.
 HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {}
 
 
@@ -43,37 +48,51 @@ def handles(kind: str):
     return register
 
 
-def record(kind: str, idempotency_key: str | None = None, **payload) -> OutboxEvent:
+INSERT_FOR_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def record(kind: str, idempotency_key: str | None = None, **payload) -> int | None:
+    """Add an event to the current transaction and return its id, or None if an event with this key
+    already exists: a duplicate is suppressed (INSERT … ON CONFLICT DO NOTHING), even under a race,
+    without disturbing the caller's transaction."""
     if kind not in HANDLERS:
         raise KeyError(f"no handler for outbox events of kind {kind!r}")
-    event = OutboxEvent(kind=kind, payload=payload, idempotency_key=idempotency_key or str(uuid.uuid4()))
-    db.session.add(event)
-    db.session.flush()  # gives the event its id, needed after commit when SQL is no longer allowed
-    db.session.info.setdefault(PENDING, []).append(event.id)
-    return event
+    insert = INSERT_FOR_DIALECT[db.session.get_bind().dialect.name]
+    event_id = db.session.scalar(
+        insert(OutboxEvent)
+        .values(kind=kind, payload=payload, idempotency_key=idempotency_key or str(uuid.uuid4()))
+        .on_conflict_do_nothing(index_elements=[OutboxEvent.idempotency_key])
+        .returning(OutboxEvent.id)
+    )
+    if event_id is None:
+        log.info("outbox event %s suppressed: key %s already recorded", kind, idempotency_key)
+        return None
+    db.session.info.setdefault(PENDING, []).append(event_id)  # enqueued after commit
+    return event_id
 
 
 def _enqueue(event_id: int) -> None:
-    queues.enqueue(
-        "workers.notifications.deliver", event_id, queue_name="notifications", job_id=f"outbox-{event_id}"
-    )
+    queues.enqueue("workers.notifications.deliver", event_id, queue_name="notifications",
+                   job_id=f"outbox-{event_id}", retry=False)
 
 
 @sa.event.listens_for(Session, "after_commit")
 def _relay_after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
-    for event_id in pending:
+    for event_id in pending or ():
         try:
             _enqueue(event_id)
-        except redis.RedisError as error:
-            log.warning("outbox event %s not enqueued (%s); the sweeper will retry", event_id, error)
+        except Exception:  # the commit stands; the sweeper enqueues it later
+            log.warning("outbox event %s not enqueued; the sweeper will retry", event_id, exc_info=True)
 
 
 @sa.event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1] if attempts else 0)
 
 
 def claim(event_id: int) -> OutboxEvent | None:
@@ -88,13 +107,18 @@ def claim(event_id: int) -> OutboxEvent | None:
             sa.or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
         )
         .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=OutboxEvent.attempts + 1)
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     return db.session.get(OutboxEvent, event_id) if claimed else None
 
 
 def deliver(event_id: int) -> bool:
-    """Carry out one event. Returns True if this call delivered it. Errors propagate so RQ retries."""
+    """Carry out one event. Returns True if this call delivered it.
+
+    On failure the claim is released, the error and the next attempt time are recorded, and the error
+    propagates so the job shows as failed in RQ.
+    """
     event = claim(event_id)
     if event is None:
         return False
@@ -108,6 +132,8 @@ def deliver(event_id: int) -> bool:
         if event.attempts >= MAX_ATTEMPTS:
             event.gave_up_at = utcnow()
             log.error("outbox event %s given up after %s attempts: %s", event_id, event.attempts, error)
+        else:
+            event.next_attempt_at = utcnow() + backoff(event.attempts)
         db.session.commit()
         raise
     event.delivered_at = utcnow()
@@ -118,22 +144,37 @@ def deliver(event_id: int) -> bool:
 
 
 def sweep() -> int:
-    """Re-enqueue events that should have been delivered by now. Returns how many."""
+    """Enqueue events that are due: never enqueued (Redis was down) or waiting for their next attempt.
+
+    Each enqueued event is leased for SWEEP_LEASE_SECONDS, so sweeps by several workers (or a slow
+    queue) do not enqueue it again and again. Returns how many were enqueued.
+    """
     retry_after = timedelta(seconds=current_app.config["OUTBOX_RETRY_AFTER"])
     now = utcnow()
-    overdue = db.session.scalars(
+    due = db.session.scalars(
         sa.select(OutboxEvent.id)
         .where(
             OutboxEvent.delivered_at.is_(None),
             OutboxEvent.gave_up_at.is_(None),
-            OutboxEvent.created_at < now - retry_after,
             sa.or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
+            sa.or_(
+                OutboxEvent.next_attempt_at <= now,
+                sa.and_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.created_at <= now - retry_after),
+            ),
         )
         .order_by(OutboxEvent.id)
         .limit(1000)
     ).all()
-    for event_id in overdue:
+    if not due:
+        return 0
+    db.session.execute(
+        sa.update(OutboxEvent)
+        .where(OutboxEvent.id.in_(due))
+        .values(next_attempt_at=now + timedelta(seconds=SWEEP_LEASE_SECONDS))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    for event_id in due:
         _enqueue(event_id)
-    if overdue:
-        log.info("outbox sweep re-enqueued %d events", len(overdue))
-    return len(overdue)
+    log.info("outbox sweep enqueued %d events", len(due))
+    return len(due)

@@ -12,7 +12,8 @@ from plaza.tasks.models import Task, TaskState
 log = logging.getLogger(__name__)
 
 
-def launch(function: str, description: str, *args, user=None, queue_name: str = "default") -> Task:
+def launch(function: str, description: str, *args, user=None, queue_name: str = "default",
+           retry: bool = True) -> Task:
     """Record a Task, commit it, then enqueue its job with the task's id as the job id.
 
     If Redis is down the Task stays QUEUED and the error propagates: the caller tells the person.
@@ -20,7 +21,8 @@ def launch(function: str, description: str, *args, user=None, queue_name: str = 
     task = Task(name=function, description=description, user_id=user.id if user else None)
     db.session.add(task)
     db.session.commit()
-    queues.enqueue(function, task.id, *args, queue_name=queue_name, job_id=task.id, description=description)
+    queues.enqueue(function, task.id, *args, queue_name=queue_name, job_id=task.id, description=description,
+                   retry=retry)
     return task
 
 

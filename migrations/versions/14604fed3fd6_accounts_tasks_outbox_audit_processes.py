@@ -1,15 +1,16 @@
 """accounts, tasks, outbox, audit, processes
 
-Revision ID: 29e6ee4e462f
-Revises: 
-Create Date: 2026-11-23 12:25:23.890879
+Revision ID: 14604fed3fd6
+Revises:
+Create Date: 2026-11-23 12:53:13.327326
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
-revision = '29e6ee4e462f'
+revision = '14604fed3fd6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -25,6 +26,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('gave_up_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
@@ -34,6 +36,7 @@ def upgrade():
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_delivered_at'), ['delivered_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_next_attempt_at'), ['next_attempt_at'], unique=False)
 
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -45,7 +48,9 @@ def upgrade():
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('email = lower(email)', name=op.f('ck_user_email_is_lower_case')),
     sa.CheckConstraint('email IS NOT NULL OR username IS NOT NULL', name=op.f('ck_user_has_a_login')),
+    sa.CheckConstraint('username = lower(username)', name=op.f('ck_user_username_is_lower_case')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email')),
     sa.UniqueConstraint('username', name=op.f('uq_user_username'))
@@ -129,6 +134,7 @@ def downgrade():
     op.drop_table('audit_entry')
     op.drop_table('user')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_next_attempt_at'))
         batch_op.drop_index(batch_op.f('ix_outbox_kind'))
         batch_op.drop_index(batch_op.f('ix_outbox_delivered_at'))
 
