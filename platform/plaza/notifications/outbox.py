@@ -35,6 +35,17 @@ SWEEP_LEASE_SECONDS = 300  # an event the sweeper enqueued is not enqueued again
 # kind -> function(event) that carries the event out; filled by @handles.
 HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {}
 
+# Kinds recorded now and delivered once notifications (inbox, digests) exist: they stay in the outbox,
+# undelivered and not enqueued, until a handler is registered for them.
+RECORDED_ONLY = frozenset({
+    "process.phase_changed",
+    "proposal.created",
+    "proposal.answered",
+    "proposal.amended",
+    "comment.replied",
+    "meeting.changed",
+})
+
 
 def handles(kind: str):
     """Decorator: the function carries out events of `kind`."""
@@ -55,8 +66,8 @@ def record(kind: str, idempotency_key: str | None = None, **payload) -> int | No
     """Add an event to the current transaction and return its id, or None if an event with this key
     already exists: a duplicate is suppressed (INSERT … ON CONFLICT DO NOTHING), even under a race,
     without disturbing the caller's transaction."""
-    if kind not in HANDLERS:
-        raise KeyError(f"no handler for outbox events of kind {kind!r}")
+    if kind not in HANDLERS and kind not in RECORDED_ONLY:
+        raise KeyError(f"unknown outbox event kind {kind!r}")
     insert = INSERT_FOR_DIALECT[db.session.get_bind().dialect.name]
     event_id = db.session.scalar(
         insert(OutboxEvent)
@@ -67,7 +78,8 @@ def record(kind: str, idempotency_key: str | None = None, **payload) -> int | No
     if event_id is None:
         log.info("outbox event %s suppressed: key %s already recorded", kind, idempotency_key)
         return None
-    db.session.info.setdefault(PENDING, []).append(event_id)  # enqueued after commit
+    if kind in HANDLERS:
+        db.session.info.setdefault(PENDING, []).append(event_id)  # enqueued after commit
     return event_id
 
 
@@ -154,6 +166,7 @@ def sweep() -> int:
     due = db.session.scalars(
         sa.select(OutboxEvent.id)
         .where(
+            OutboxEvent.kind.in_(HANDLERS),
             OutboxEvent.delivered_at.is_(None),
             OutboxEvent.gave_up_at.is_(None),
             sa.or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),

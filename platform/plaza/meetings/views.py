@@ -1,0 +1,1 @@
+from plaza.meetings import bp  # noqa: F401

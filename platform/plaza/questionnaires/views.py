@@ -1,0 +1,1 @@
+from plaza.questionnaires import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from plaza.taxonomy import bp  # noqa: F401
