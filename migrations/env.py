@@ -22,6 +22,11 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out what the search index adds per backend (FTS5 tables, a GIN expression index)."""
+    return not (name and (name.startswith("search_document_fts") or name == "ix_search_document_tsv"))
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -103,6 +108,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 

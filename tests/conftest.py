@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,19 @@ def make_user(role: Role = Role.RESIDENT, email: str | None = None, username: st
     _db.session.add(user)
     _db.session.commit()
     return user
+
+
+def make_process(kind=None, title: str = "Safer streets", **settings):
+    """A consultation with one phase around now (of `kind`, default proposals), or one that has ended."""
+    from plaza.clock import utcnow
+    from plaza.phases import PhaseKind
+    from plaza.processes.services import PhasePlan, create_process
+
+    now = utcnow()
+    kind = kind or PhaseKind.PROPOSALS
+    plan = PhasePlan(kind=kind, title=kind.value.title(), starts_at=now - timedelta(days=1),
+                     ends_at=now + timedelta(days=1))
+    return create_process(None, title, "A summary of the consultation.", "Body.", [plan], **settings)
 
 
 def csrf_token(client, url: str) -> str:

@@ -115,11 +115,13 @@ def _register_models() -> None:
     # Importing the model modules puts every table on db.metadata (for migrations and create_all).
     from plaza.accounts import models as _accounts  # noqa: F401
     from plaza.audit import models as _audit  # noqa: F401
+    from plaza.comments import models as _comments  # noqa: F401
     from plaza.meetings import models as _meetings  # noqa: F401
     from plaza.notifications import models as _notifications  # noqa: F401
     from plaza.processes import models as _processes  # noqa: F401
     from plaza.proposals import models as _proposals  # noqa: F401
     from plaza.questionnaires import models as _questionnaires  # noqa: F401
+    from plaza.search import SearchDocument as _search  # noqa: F401
     from plaza.taxonomy import models as _taxonomy  # noqa: F401
     from plaza.tasks import models as _tasks  # noqa: F401
 
@@ -127,6 +129,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from plaza.accounts import bp as accounts_bp
     from plaza.admin import bp as admin_bp
+    from plaza.comments import bp as comments_bp
     from plaza.core import bp as core_bp
     from plaza.meetings import bp as meetings_bp
     from plaza.processes import bp as processes_bp
@@ -140,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(processes_bp, url_prefix="/processes")
     app.register_blueprint(proposals_bp, url_prefix="/processes")
     app.register_blueprint(meetings_bp, url_prefix="/processes")
+    app.register_blueprint(comments_bp, url_prefix="/processes")
     app.register_blueprint(questionnaires_bp, url_prefix="/processes")
     app.register_blueprint(taxonomy_bp, url_prefix="/tags")
 

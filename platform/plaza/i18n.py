@@ -1,7 +1,7 @@
 """Which language a page is in: the visitor's choice, their account's, their browser's, or English."""
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -57,6 +57,7 @@ def template_globals() -> dict:
         "role_names": ROLE_NAMES,
         "state_names": TASK_STATE_NAMES,
         "format_date": format_date,
+        "format_datetime": format_datetime,
         "current_language": current_language,
         "text_direction": text_direction,
         "language_names": {code: LANGUAGES[code] for code in available()},

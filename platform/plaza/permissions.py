@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from plaza.accounts.models import Role
 from plaza.errors import RuleBroken
-from plaza.processes.phases import Component
+from plaza.phases import Component
 
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ORGANISER, Role.ADMIN})

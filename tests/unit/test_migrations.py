@@ -3,12 +3,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from plaza import search
 from plaza.extensions import db
 from tests.conftest import drop_everything
 
 
 def pending_changes(connection) -> list:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True,
+        "include_object": lambda obj, name, *rest: not search.is_backend_index(name),
+    })
     return compare_metadata(context, db.metadata)
 
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("processes", __name__, template_folder="templates")
 
-from plaza.processes import views  # noqa: E402,F401
+from plaza.processes import manage, views  # noqa: E402,F401

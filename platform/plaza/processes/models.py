@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plaza.clock import utcnow
 from plaza.extensions import db
-from plaza.processes.phases import Component, PhaseKind
+from plaza.phases import Component, PhaseKind
 
 
 class Process(db.Model):

@@ -15,7 +15,7 @@ from plaza.extensions import db
 from plaza.notifications import outbox
 from plaza.permissions import authorize
 from plaza.processes.models import Phase, PhaseComponent, Process
-from plaza.processes.phases import DEFAULT_COMPONENTS, Component, PhaseKind
+from plaza.phases import DEFAULT_COMPONENTS, Component, PhaseKind
 
 
 @dataclass

@@ -94,6 +94,16 @@ class Support(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SupportQuota(db.Model):
+    """How many supports a resident has given in a process, where the process limits them."""
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), primary_key=True)
+    used: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("used >= 0", name="used_not_negative"),)
+
+
 class Amendment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id", ondelete="CASCADE"), index=True)

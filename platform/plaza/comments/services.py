@@ -1,0 +1,427 @@
+"""The rules of comments: write, reply, edit within a window, upvote, report, and moderate.
+
+Everything here works without a request, so the proposal page, the CLI and tests share one set of rules.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.exceptions import NotFound
+
+from plaza.audit import services as audit
+from plaza.clock import utcnow
+from plaza.comments.models import (
+    MAX_DEPTH,
+    Comment,
+    CommentReport,
+    CommentRevision,
+    CommentVote,
+    ReportReason,
+    Stance,
+)
+from plaza.errors import RuleBroken
+from plaza.extensions import db
+from plaza.notifications import outbox
+from plaza.permissions import authorize, can
+from plaza.proposals.models import Proposal, ProposalState
+from plaza.text import clean_html, plain_text
+
+EDIT_MINUTES = 60
+EDIT_WINDOW = timedelta(minutes=EDIT_MINUTES)
+MAX_BODY_LENGTH = 5000  # characters as typed, before sanitising
+MAX_DETAILS_LENGTH = 1000
+MAX_HIDDEN_REASON_LENGTH = 500
+PER_PAGE = 20  # top-level comments per page; their replies come with them
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+def _clean_body(body: str | None) -> str:
+    body = body or ""
+    if len(body) > MAX_BODY_LENGTH:
+        raise RuleBroken(_("Use at most %(max)d characters.", max=MAX_BODY_LENGTH), field="body")
+    cleaned = clean_html(body)
+    if not plain_text(cleaned):
+        raise RuleBroken(_("Write your comment."), field="body")
+    return cleaned
+
+
+def _by_key(submission_key: str) -> Comment | None:
+    return db.session.scalar(sa.select(Comment).where(Comment.submission_key == submission_key))
+
+
+def _same_attempt(existing: Comment, user) -> Comment:
+    """A comment already saved under this form's key: the first of a double submission, or a stolen key."""
+    if existing.author_id != user.id:
+        raise RuleBroken(_("This form was already used. Reload the page and write your comment again."),
+                         status=409)
+    return existing
+
+
+def can_reply_to(comment: Comment) -> bool:
+    return comment.depth < MAX_DEPTH and not comment.is_hidden
+
+
+def add_comment(user, proposal: Proposal, body: str, stance: Stance | str = Stance.NEUTRAL,
+                parent: Comment | None = None, submission_key: str | None = None) -> Comment:
+    """Publish a comment on a proposal, or a reply to one of its comments.
+
+    Replies go at most three levels deep (depths 0, 1, 2): a reply to a depth-2 comment is refused with a
+    message that says to reply to the comment it answers. The same submission key twice (a double click,
+    a resent form) gives back the first comment instead of a second one.
+    """
+    authorize(user, "comment.create", proposal.process)
+    submission_key = submission_key or uuid.uuid4().hex
+    existing = _by_key(submission_key)
+    if existing is not None:
+        return _same_attempt(existing, user)
+    if proposal.state is ProposalState.WITHDRAWN:
+        raise RuleBroken(_("This proposal was withdrawn, so it cannot get new comments."), status=409)
+    if parent is not None:
+        if parent.proposal_id != proposal.id:
+            raise RuleBroken(_("You can only reply to a comment on the same proposal."), status=400)
+        if parent.is_hidden:
+            raise RuleBroken(_("A moderator hid this comment, so it cannot get new replies."), status=409)
+        if parent.depth >= MAX_DEPTH:
+            raise RuleBroken(_("Replies can go three levels deep and this one is as deep as it gets. "
+                               "Reply to the comment it answers instead."), status=409)
+    stance = Stance(stance)
+    comment = Comment(proposal_id=proposal.id, author_id=user.id, parent_id=parent.id if parent else None,
+                      depth=parent.depth + 1 if parent else 0, stance=stance, body=_clean_body(body),
+                      submission_key=submission_key)
+    db.session.add(comment)
+    try:
+        db.session.flush()
+        db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
+                           .values(comments_count=Proposal.comments_count + 1))
+        if parent is not None and parent.author_id is not None and parent.author_id != user.id:
+            outbox.record("comment.replied", idempotency_key=f"comment.replied:{comment.id}",
+                          comment_id=comment.id, parent_author_id=parent.author_id, proposal_id=proposal.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a second request with the same key won the race: give back its comment
+        existing = _by_key(submission_key)
+        if existing is None:
+            raise
+        return _same_attempt(existing, user)
+    return comment
+
+
+def edit_window_ends(comment: Comment):
+    return comment.created_at + EDIT_WINDOW
+
+
+def can_edit(user, comment: Comment, now=None) -> bool:
+    return (user is not None and user.is_authenticated and comment.author_id == user.id
+            and not comment.is_hidden and (now or utcnow()) < edit_window_ends(comment))
+
+
+def edit_comment(user, comment: Comment, body: str) -> Comment:
+    """The author may change the text for 60 minutes; each earlier text is kept as a revision."""
+    if user is None or not user.is_authenticated or comment.author_id != user.id:
+        raise RuleBroken(_("Only the author can edit this comment."), status=403)
+    authorize(user, "comment.create", comment.proposal.process)
+    if comment.is_hidden:
+        raise RuleBroken(_("A moderator hid this comment, so it cannot be edited."), status=409)
+    if utcnow() >= edit_window_ends(comment):
+        raise RuleBroken(_("Comments can be edited for %(minutes)d minutes after publishing. That time is over.",
+                           minutes=EDIT_MINUTES), status=409)
+    cleaned = _clean_body(body)
+    if cleaned == comment.body:
+        return comment
+    number = (db.session.scalar(sa.select(sa.func.max(CommentRevision.number))
+                                .where(CommentRevision.comment_id == comment.id)) or 0) + 1
+    db.session.add(CommentRevision(comment_id=comment.id, number=number, body=comment.body))
+    comment.body, comment.edited_at = cleaned, utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleBroken(_("This comment was changed at the same moment somewhere else. Reload it and try "
+                           "again."), status=409) from None
+    return comment
+
+
+def revisions(comment: Comment) -> list[CommentRevision]:
+    return db.session.scalars(sa.select(CommentRevision).where(CommentRevision.comment_id == comment.id)
+                              .order_by(CommentRevision.number)).all()
+
+
+# --- upvotes and reports -------------------------------------------------------------------------------
+
+
+def upvote(user, comment: Comment) -> None:
+    """One upvote per person per comment: the primary key of CommentVote decides, even under a race."""
+    authorize(user, "comment.vote", comment.proposal.process)
+    if comment.author_id == user.id:
+        raise RuleBroken(_("You cannot upvote your own comment."), status=409)
+    if comment.is_hidden:
+        raise RuleBroken(_("A moderator hid this comment, so it cannot be upvoted."), status=409)
+    try:
+        db.session.execute(sa.insert(CommentVote).values(comment_id=comment.id, user_id=user.id,
+                                                         created_at=utcnow()))
+        db.session.execute(sa.update(Comment).where(Comment.id == comment.id)
+                           .values(upvotes_count=Comment.upvotes_count + 1))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleBroken(_("You already upvoted this comment."), status=409) from None
+
+
+def report(user, comment: Comment, reason: ReportReason | str, details: str | None = None) -> CommentReport:
+    """Tell the moderators about a comment. One report per person per comment (a unique constraint)."""
+    authorize(user, "comment.report", comment.proposal.process)
+    reason = ReportReason(reason)
+    details = (details or "").strip() or None
+    if details and len(details) > MAX_DETAILS_LENGTH:
+        raise RuleBroken(_("Use at most %(max)d characters.", max=MAX_DETAILS_LENGTH), field="details")
+    if reason is ReportReason.OTHER and not details:
+        raise RuleBroken(_("Tell the moderators what is wrong with this comment."), field="details")
+    if comment.is_hidden:
+        raise RuleBroken(_("A moderator has already hidden this comment."), status=409)
+    try:
+        report_id = db.session.scalar(
+            sa.insert(CommentReport).values(comment_id=comment.id, user_id=user.id, reason=reason, details=details,
+                                            created_at=utcnow()).returning(CommentReport.id))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleBroken(_("You already reported this comment. A moderator will look at it."), status=409) from None
+    return db.session.get(CommentReport, report_id)
+
+
+# --- moderation ----------------------------------------------------------------------------------------
+
+
+def _resolve_reports(comment: Comment) -> int:
+    return db.session.execute(
+        sa.update(CommentReport)
+        .where(CommentReport.comment_id == comment.id, CommentReport.resolved_at.is_(None))
+        .values(resolved_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def hide(moderator, comment: Comment, public_reason: str) -> None:
+    """Hide a comment's text. Its place in the thread stays, with the reason, so replies keep their context."""
+    authorize(moderator, "moderation.act", comment.proposal.process)
+    reason = " ".join((public_reason or "").split())
+    if not reason:
+        raise RuleBroken(_("Write the reason that everyone will see in place of the comment."), field="reason")
+    if len(reason) > MAX_HIDDEN_REASON_LENGTH:
+        raise RuleBroken(_("Use at most %(max)d characters.", max=MAX_HIDDEN_REASON_LENGTH), field="reason")
+    hidden = db.session.execute(
+        sa.update(Comment).where(Comment.id == comment.id, Comment.hidden_at.is_(None))
+        .values(hidden_at=utcnow(), hidden_reason=reason, hidden_by_id=moderator.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if hidden != 1:
+        db.session.rollback()
+        raise RuleBroken(_("This comment is already hidden."), status=409)
+    resolved = _resolve_reports(comment)
+    audit.record("comment.hidden", moderator, comment_id=comment.id, reason=reason, reports_resolved=resolved)
+    db.session.commit()
+    db.session.expire(comment)
+
+
+def unhide(moderator, comment: Comment) -> None:
+    authorize(moderator, "moderation.act", comment.proposal.process)
+    shown = db.session.execute(
+        sa.update(Comment).where(Comment.id == comment.id, Comment.hidden_at.is_not(None))
+        .values(hidden_at=None, hidden_reason=None, hidden_by_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if shown != 1:
+        db.session.rollback()
+        raise RuleBroken(_("This comment is not hidden."), status=409)
+    audit.record("comment.shown_again", moderator, comment_id=comment.id)
+    db.session.commit()
+    db.session.expire(comment)
+
+
+def dismiss_reports(moderator, comment: Comment) -> int:
+    """The comment keeps to the rules: close its open reports and leave it as it is."""
+    authorize(moderator, "moderation.act", comment.proposal.process)
+    resolved = _resolve_reports(comment)
+    if not resolved:
+        db.session.rollback()
+        raise RuleBroken(_("This comment has no open reports."), status=409)
+    audit.record("comment.reports_dismissed", moderator, comment_id=comment.id, reports_resolved=resolved)
+    db.session.commit()
+    db.session.expire(comment)
+    return resolved
+
+
+@dataclass
+class QueueItem:
+    comment: Comment
+    open_reports: int
+    reports: list[CommentReport]  # the open ones, oldest first
+
+
+def moderation_queue(limit: int = 200) -> list[QueueItem]:
+    """Reported comments that are not hidden: most open reports first, then the longest waiting.
+
+    Five statements whatever the length: the comments with their counts, then (selectin) their authors,
+    proposals, processes and open reports.
+    """
+    counts = (sa.select(CommentReport.comment_id, sa.func.count().label("open_reports"),
+                        sa.func.min(CommentReport.created_at).label("first_report"))
+              .where(CommentReport.resolved_at.is_(None)).group_by(CommentReport.comment_id).subquery())
+    rows = db.session.execute(
+        sa.select(Comment, counts.c.open_reports)
+        .join(counts, counts.c.comment_id == Comment.id)
+        .where(Comment.hidden_at.is_(None))
+        .order_by(counts.c.open_reports.desc(), counts.c.first_report, Comment.id)
+        .limit(limit)
+        .options(selectinload(Comment.author),
+                 selectinload(Comment.proposal).selectinload(Proposal.process),
+                 selectinload(Comment.reports.and_(CommentReport.resolved_at.is_(None))))
+    ).all()
+    return [QueueItem(comment=comment, open_reports=count, reports=list(comment.reports)) for comment, count in rows]
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """One comment in a thread, with its replies and what the person looking at it may do with it."""
+
+    comment: Comment
+    replies: list["Node"] = field(default_factory=list)
+    own: bool = False
+    editable: bool = False
+    upvoted: bool = False
+    can_reply: bool = False
+
+
+@dataclass
+class ThreadPage:
+    """One page of a proposal's thread: up to PER_PAGE top-level comments, each with all its replies.
+    Iterating over it gives the top-level nodes."""
+
+    proposal: Proposal
+    nodes: list[Node]
+    page: int
+    pages: int
+    top_level_total: int
+    signed_in: bool = False
+    can_vote: bool = False
+    can_report: bool = False
+    can_moderate: bool = False
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def thread(proposal: Proposal, page: int = 1, user=None) -> ThreadPage:
+    """The proposal's comments as a tree, paginated by top-level comments (oldest first, replies too).
+
+    Three statements whatever the number of comments: count the top-level comments; load the page's
+    comments and all their replies with their authors (one SELECT with a join); load the person's upvotes
+    among them. A page past the end is a 404 (page 1 always exists, even with no comments).
+    """
+    top_level = sa.and_(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
+    total = db.session.scalar(sa.select(sa.func.count(Comment.id)).where(top_level))
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if page < 1 or page > pages:
+        raise NotFound()
+    roots = (sa.select(Comment.id).where(top_level).order_by(Comment.created_at, Comment.id)
+             .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    first_replies = sa.select(Comment.id).where(Comment.parent_id.in_(roots.scalar_subquery()))
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(sa.or_(Comment.id.in_(roots.scalar_subquery()),
+                      Comment.parent_id.in_(roots.scalar_subquery()),
+                      Comment.parent_id.in_(first_replies.scalar_subquery())))
+        .order_by(Comment.created_at, Comment.id)
+        .options(joinedload(Comment.author))
+    ).unique().all()
+    signed_in = user is not None and user.is_authenticated
+    voted: set[int] = set()
+    if signed_in and comments:
+        voted = set(db.session.scalars(sa.select(CommentVote.comment_id).where(
+            CommentVote.user_id == user.id, CommentVote.comment_id.in_([c.id for c in comments]))))
+    now = utcnow()
+    nodes: dict[int, Node] = {}
+    top: list[Node] = []
+    for comment in comments:
+        node = Node(comment=comment, own=signed_in and comment.author_id == user.id,
+                    editable=can_edit(user, comment, now), upvoted=comment.id in voted,
+                    can_reply=can_reply_to(comment))
+        nodes[comment.id] = node
+        if comment.parent_id is None:
+            top.append(node)
+        else:
+            nodes[comment.parent_id].replies.append(node)  # parents sort first: created earlier
+    process = proposal.process
+    return ThreadPage(proposal=proposal, nodes=top, page=page, pages=pages, top_level_total=total,
+                      signed_in=signed_in, can_vote=can(user, "comment.vote", process),
+                      can_report=can(user, "comment.report", process),
+                      can_moderate=can(user, "moderation.act", process))
+
+
+def user_votes(page: ThreadPage) -> set[int]:
+    found: set[int] = set()
+    stack = list(page.nodes)
+    while stack:
+        node = stack.pop()
+        if node.upvoted:
+            found.add(node.comment.id)
+        stack.extend(node.replies)
+    return found
+
+
+def thread_context(proposal: Proposal, user, page: int = 1) -> dict:
+    """What `{% from "comments/_thread.html" import thread %}` needs: `thread(**thread_context(...))`.
+
+    Keys: proposal, comments (a ThreadPage), form (a fresh CommentForm, or None outside a request),
+    user_votes (ids of the comments this person upvoted), can_comment.
+    """
+    comments = thread(proposal, page, user)
+    form = None
+    if has_request_context():
+        from plaza.comments.forms import CommentForm  # forms need a request (CSRF, form data)
+
+        form = CommentForm(formdata=None)
+    return {
+        "proposal": proposal,
+        "comments": comments,
+        "form": form,
+        "user_votes": user_votes(comments),
+        "can_comment": can(user, "comment.create", proposal.process)
+        and proposal.state is not ProposalState.WITHDRAWN,
+    }
+
+
+def page_of(comment: Comment) -> int:
+    """The thread page that shows `comment`: the page of its top-level ancestor."""
+    root = comment
+    while root.parent_id is not None:
+        root = root.parent
+    before = db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.proposal_id == root.proposal_id, Comment.parent_id.is_(None),
+            sa.or_(Comment.created_at < root.created_at,
+                   sa.and_(Comment.created_at == root.created_at, Comment.id < root.id))))
+    return before // PER_PAGE + 1

@@ -1,0 +1,119 @@
+"""Browse proposals: filters, full-text search, sort and pagination, in a fixed number of queries."""
+
+import enum
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from plaza import search
+from plaza.extensions import db
+from plaza.proposals.models import AnswerState, Category, District, Proposal, ProposalState
+
+PER_PAGE = 20
+
+
+class Sort(enum.Enum):
+    RECENT = "recent"
+    SUPPORTED = "supported"
+    RANDOM = "random"
+
+
+class Status(enum.Enum):
+    """What a resident can filter by: the proposal's state and its official answer in one list."""
+
+    OPEN = "open"
+    EVALUATING = "evaluating"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class Filters:
+    query: str = ""
+    category_id: int | None = None
+    district_id: int | None = None
+    status: Status | None = None
+    tag_id: int | None = None
+    sort: Sort = Sort.RECENT
+    seed: int = 0  # for Sort.RANDOM: stable per visitor, so paging does not reshuffle
+
+
+@dataclass
+class Page:
+    items: list[Proposal]
+    number: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+class PageOutOfRange(Exception):
+    pass
+
+
+def _status_condition(status: Status):
+    if status is Status.WITHDRAWN:
+        return Proposal.state == ProposalState.WITHDRAWN
+    if status is Status.OPEN:
+        return sa.and_(Proposal.state == ProposalState.PUBLISHED, Proposal.answer_state.is_(None))
+    return sa.and_(Proposal.state == ProposalState.PUBLISHED, Proposal.answer_state == AnswerState(status.value))
+
+
+def _filtered(process_id: int, filters: Filters) -> sa.Select:
+    statement = sa.select(Proposal).where(Proposal.process_id == process_id,
+                                          Proposal.state != ProposalState.MERGED)
+    if filters.category_id:
+        statement = statement.where(Proposal.category_id == filters.category_id)
+    if filters.district_id:
+        statement = statement.where(Proposal.district_id == filters.district_id)
+    if filters.status:
+        statement = statement.where(_status_condition(filters.status))
+    elif filters.status is None:
+        statement = statement.where(Proposal.state == ProposalState.PUBLISHED)
+    if filters.tag_id:
+        from plaza.taxonomy.services import filter_by_tag
+
+        statement = filter_by_tag(statement, Proposal, filters.tag_id)
+    matches = search.matching_proposal_ids(filters.query, db.session.get_bind().dialect.name)
+    if matches is not None:
+        statement = statement.where(Proposal.id.in_(matches))
+    return statement
+
+
+def _ordered(statement: sa.Select, filters: Filters) -> sa.Select:
+    if filters.sort is Sort.SUPPORTED:
+        return statement.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+    if filters.sort is Sort.RANDOM:
+        # A portable, seeded shuffle: id times a large seed-dependent multiplier, modulo a prime. Different
+        # multipliers give different permutations; a large one makes even neighbouring ids land far apart.
+        prime = 2147483647
+        multiplier = prime // 4 + (filters.seed * 2654435761) % (prime // 2)
+        shuffled = (sa.cast(Proposal.id, sa.BigInteger) * multiplier) % prime
+        return statement.order_by(shuffled, Proposal.id)
+    return statement.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+
+
+def page_of_proposals(process_id: int, filters: Filters, number: int = 1) -> Page:
+    statement = _filtered(process_id, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    if number < 1 or number > pages:
+        raise PageOutOfRange(number)
+    items = db.session.scalars(
+        _ordered(statement, filters)
+        .options(selectinload(Proposal.category), selectinload(Proposal.district))
+        .limit(PER_PAGE).offset((number - 1) * PER_PAGE)
+    ).all()
+    return Page(items=list(items), number=number, total=total)
+
+
+def categories() -> list[Category]:
+    return db.session.scalars(sa.select(Category).order_by(Category.name)).all()
+
+
+def districts() -> list[District]:
+    return db.session.scalars(sa.select(District).order_by(District.name)).all()

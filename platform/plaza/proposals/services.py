@@ -1,0 +1,339 @@
+"""The rules of proposals: publish, edit within a window, withdraw, support, amend, answer, merge."""
+
+import html as html_module
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from plaza import search
+from plaza.audit import services as audit
+from plaza.clock import utcnow
+from plaza.errors import RuleBroken
+from plaza.extensions import db
+from plaza.notifications import outbox
+from plaza.notifications.models import Follow
+from plaza.permissions import authorize, can
+from plaza.processes.models import Process
+from plaza.proposals.models import (
+    Amendment,
+    AmendmentState,
+    AnswerState,
+    Attachment,
+    Proposal,
+    ProposalRevision,
+    ProposalState,
+    Support,
+    SupportQuota,
+)
+from plaza.text import clean_html, plain_text
+
+log = logging.getLogger(__name__)
+
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# Accepted by content, not by name: the first bytes must match the type the extension claims.
+ATTACHMENT_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+INSERT_FOR_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@dataclass
+class ProposalDraft:
+    title: str
+    body: str
+    category_id: int | None = None
+    district_id: int | None = None
+    address: str | None = None
+
+
+def _validate(draft: ProposalDraft) -> tuple[str, str]:
+    title = " ".join(draft.title.split())
+    body = clean_html(draft.body or "")
+    if len(title) < 5:
+        raise RuleBroken(_("Give your proposal a title of at least 5 characters."), field="title")
+    if len(title) > 200:
+        raise RuleBroken(_("Use at most %(max)d characters.", max=200), field="title")
+    if len(plain_text(body)) < 15:
+        raise RuleBroken(_("Describe your proposal in at least 15 characters."), field="body")
+    if len(draft.body) > 20000:
+        raise RuleBroken(_("Use at most %(max)d characters.", max=20000), field="body")
+    return title, body
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _read_attachment(upload: FileStorage) -> tuple[str, str, bytes]:
+    name = secure_filename(upload.filename or "")[:200]
+    extension = Path(name).suffix.lower()
+    if extension not in ATTACHMENT_TYPES:
+        raise RuleBroken(_("Attach PDF, PNG or JPEG files only."), field="attachments")
+    content = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise RuleBroken(_("Each file must be at most %(size)d MB.", size=MAX_ATTACHMENT_BYTES // 2**20),
+                         field="attachments")
+    content_type, signatures = ATTACHMENT_TYPES[extension]
+    if not content.startswith(signatures):
+        raise RuleBroken(_("This file is not really a %(kind)s file.", kind=extension[1:].upper()),
+                         field="attachments")
+    return name, content_type, content
+
+
+def create_proposal(author, process: Process, draft: ProposalDraft, submission_key: str,
+                    uploads: list[FileStorage] = ()) -> Proposal:
+    """Publish a proposal. The same submission key twice (a double click) gives back the first one."""
+    authorize(author, "proposal.create", process)
+    existing = db.session.scalar(sa.select(Proposal).where(Proposal.submission_key == submission_key))
+    if existing is not None and existing.author_id == author.id:
+        return existing
+    title, body = _validate(draft)
+    uploads = [upload for upload in uploads if upload and upload.filename]
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise RuleBroken(_("Attach at most %(count)d files.", count=MAX_ATTACHMENTS), field="attachments")
+    files = [_read_attachment(upload) for upload in uploads]
+    proposal = Proposal(process_id=process.id, author_id=author.id, title=title, body=body,
+                        language=author.locale or "en", category_id=draft.category_id,
+                        district_id=draft.district_id, address=(draft.address or "").strip() or None,
+                        submission_key=submission_key)
+    written: list[Path] = []
+    for name, content_type, content in files:
+        stored = secrets.token_hex(16)
+        path = upload_folder() / stored
+        path.write_bytes(content)
+        written.append(path)
+        proposal.attachments.append(Attachment(filename=name, content_type=content_type, size=len(content),
+                                               stored_name=stored))
+    db.session.add(proposal)
+    try:
+        db.session.flush()
+        db.session.add(Follow(user_id=author.id, proposal_id=proposal.id))
+        search.index_text(proposal.id, f"{title} {plain_text(body)}")
+        outbox.record("proposal.created", proposal_id=proposal.id, process_id=process.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        for path in written:
+            path.unlink(missing_ok=True)
+        existing = db.session.scalar(sa.select(Proposal).where(Proposal.submission_key == submission_key))
+        if existing is not None and existing.author_id == author.id:
+            return existing
+        raise
+    return proposal
+
+
+def _own_published(user, proposal: Proposal) -> None:
+    if user is None or proposal.author_id != user.id:
+        raise RuleBroken(_("Only the author can do this."), status=403)
+    if proposal.state is not ProposalState.PUBLISHED:
+        raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot change any more."), status=409)
+
+
+def edit_window_ends(proposal: Proposal):
+    return proposal.created_at + timedelta(minutes=proposal.process.edit_window_minutes)
+
+
+def can_edit(user, proposal: Proposal) -> bool:
+    return (user is not None and user.is_authenticated and proposal.author_id == user.id
+            and proposal.state is ProposalState.PUBLISHED and utcnow() < edit_window_ends(proposal)
+            and can(user, "proposal.edit", proposal.process))
+
+
+def _revise(proposal: Proposal, editor_id: int | None, title: str, body: str) -> None:
+    number = (db.session.scalar(sa.select(sa.func.max(ProposalRevision.number))
+                                .where(ProposalRevision.proposal_id == proposal.id)) or 0) + 1
+    db.session.add(ProposalRevision(proposal_id=proposal.id, number=number, title=proposal.title,
+                                    body=proposal.body, edited_by_id=editor_id))
+    proposal.title, proposal.body, proposal.edited_at = title, body, utcnow()
+    search.index_text(proposal.id, f"{title} {plain_text(body)}")
+
+
+def edit_proposal(user, proposal: Proposal, draft: ProposalDraft) -> Proposal:
+    authorize(user, "proposal.edit", proposal.process)
+    _own_published(user, proposal)
+    if utcnow() >= edit_window_ends(proposal):
+        raise RuleBroken(_("Proposals can be edited for %(minutes)d minutes after publishing. That time is over.",
+                           minutes=proposal.process.edit_window_minutes), status=409)
+    title, body = _validate(draft)
+    _revise(proposal, user.id, title, body)
+    proposal.category_id, proposal.district_id = draft.category_id, draft.district_id
+    proposal.address = (draft.address or "").strip() or None
+    db.session.commit()
+    return proposal
+
+
+def withdraw(user, proposal: Proposal) -> None:
+    authorize(user, "proposal.withdraw", proposal.process)
+    _own_published(user, proposal)
+    proposal.state = ProposalState.WITHDRAWN
+    db.session.commit()
+
+
+def support(user, proposal: Proposal) -> None:
+    """One support per resident per proposal (primary key), and no more than the process allows per
+    resident (a conditional UPDATE on the resident's quota row), both safe under concurrent requests."""
+    process = proposal.process
+    authorize(user, "proposal.support", process)
+    if proposal.state is not ProposalState.PUBLISHED:
+        raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot be supported."), status=409)
+    if db.session.get(Support, (proposal.id, user.id)) is not None:
+        raise RuleBroken(_("You already support this proposal."), status=409)
+    if process.supports_per_resident is not None:
+        insert = INSERT_FOR_DIALECT[db.session.get_bind().dialect.name]
+        db.session.execute(insert(SupportQuota).values(user_id=user.id, process_id=process.id, used=0)
+                           .on_conflict_do_nothing())
+        taken = db.session.execute(
+            sa.update(SupportQuota)
+            .where(SupportQuota.user_id == user.id, SupportQuota.process_id == process.id,
+                   SupportQuota.used < process.supports_per_resident)
+            .values(used=SupportQuota.used + 1)
+        ).rowcount
+        if taken != 1:
+            db.session.rollback()
+            raise RuleBroken(_("You have used all %(count)d of your supports in this consultation. "
+                               "Withdraw one to support another proposal.",
+                               count=process.supports_per_resident), status=409)
+    db.session.add(Support(proposal_id=proposal.id, user_id=user.id, process_id=process.id))
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
+                       .values(supports_count=Proposal.supports_count + 1))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleBroken(_("You already support this proposal."), status=409) from None
+
+
+def withdraw_support(user, proposal: Proposal) -> None:
+    authorize(user, "proposal.support", proposal.process)
+    removed = db.session.execute(
+        sa.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    ).rowcount
+    if not removed:
+        db.session.rollback()
+        raise RuleBroken(_("You do not support this proposal."), status=409)
+    db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
+                       .values(supports_count=Proposal.supports_count - 1))
+    db.session.execute(sa.update(SupportQuota)
+                       .where(SupportQuota.user_id == user.id, SupportQuota.process_id == proposal.process_id,
+                              SupportQuota.used > 0)
+                       .values(used=SupportQuota.used - 1))
+    db.session.commit()
+
+
+def is_eligible_for_vote(proposal: Proposal) -> bool:
+    threshold = proposal.process.support_threshold
+    return proposal.state is ProposalState.PUBLISHED and threshold is not None and proposal.supports_count >= threshold
+
+
+def propose_amendment(user, proposal: Proposal, draft: ProposalDraft, submission_key: str) -> Amendment:
+    authorize(user, "proposal.amend", proposal.process)
+    if proposal.state is not ProposalState.PUBLISHED:
+        raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot be amended."), status=409)
+    if proposal.author_id == user.id:
+        raise RuleBroken(_("This is your own proposal: edit it instead of amending it."), status=409)
+    existing = db.session.scalar(sa.select(Amendment).where(Amendment.submission_key == submission_key))
+    if existing is not None:
+        return existing
+    title, body = _validate(draft)
+    amendment = Amendment(proposal_id=proposal.id, author_id=user.id, title=title, body=body,
+                          submission_key=submission_key)
+    db.session.add(amendment)
+    db.session.flush()
+    outbox.record("proposal.amended", proposal_id=proposal.id, amendment_id=amendment.id)
+    db.session.commit()
+    return amendment
+
+
+def decide_amendment(user, amendment: Amendment, accept: bool) -> None:
+    proposal = db.session.get(Proposal, amendment.proposal_id)
+    _own_published(user, proposal)
+    decided = db.session.execute(
+        sa.update(Amendment).where(Amendment.id == amendment.id, Amendment.state == AmendmentState.PENDING)
+        .values(state=AmendmentState.ACCEPTED if accept else AmendmentState.REJECTED, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if decided != 1:
+        db.session.rollback()
+        raise RuleBroken(_("This amendment was already decided."), status=409)
+    if accept:
+        _revise(proposal, amendment.author_id, amendment.title, amendment.body)
+    db.session.commit()
+
+
+def answer(user, proposal: Proposal, state: AnswerState, text: str) -> None:
+    authorize(user, "proposal.answer", proposal.process)
+    reasons = clean_html(text or "")
+    if len(plain_text(reasons)) < 10:
+        raise RuleBroken(_("Give the reasons for this answer in at least 10 characters."), field="text")
+    proposal.answer_state, proposal.answer_text = state, reasons
+    proposal.answered_at, proposal.answered_by_id = utcnow(), user.id
+    outbox.record("proposal.answered", proposal_id=proposal.id, answer=state.value)
+    audit.record("proposal.answered", user, proposal_id=proposal.id, answer=state.value)
+    db.session.commit()
+
+
+def merge(user, duplicates: list[Proposal], into: Proposal) -> None:
+    """Merge duplicates into one proposal: their supporters support it (once each) and they point to it."""
+    authorize(user, "proposal.merge", into.process)
+    if into.state is not ProposalState.PUBLISHED:
+        raise RuleBroken(_("Merge into a published proposal."), status=409)
+    duplicate_ids = [p.id for p in duplicates if p.id != into.id]
+    if not duplicate_ids or any(p.process_id != into.process_id for p in duplicates):
+        raise RuleBroken(_("Choose other proposals of the same consultation to merge."), field="duplicates")
+    already = sa.select(Support.user_id).where(Support.proposal_id == into.id)
+    movers = db.session.scalars(
+        sa.select(Support.user_id).where(Support.proposal_id.in_(duplicate_ids), Support.user_id.not_in(already))
+        .distinct()
+    ).all()
+    db.session.add_all(Support(proposal_id=into.id, user_id=uid, process_id=into.process_id) for uid in movers)
+    db.session.execute(sa.update(Proposal).where(Proposal.id.in_(duplicate_ids))
+                       .values(state=ProposalState.MERGED, merged_into_id=into.id)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
+    into.supports_count = db.session.scalar(sa.select(sa.func.count()).where(Support.proposal_id == into.id))
+    audit.record("proposal.merged", user, into=into.id, duplicates=duplicate_ids)
+    db.session.commit()
+    db.session.expire_all()
+
+
+def follow(user, proposal: Proposal | None = None, process: Process | None = None) -> None:
+    authorize(user, "process.follow", process or proposal.process)
+    insert = INSERT_FOR_DIALECT[db.session.get_bind().dialect.name]
+    db.session.execute(insert(Follow).values(user_id=user.id, proposal_id=proposal.id if proposal else None,
+                                             process_id=process.id if process else None).on_conflict_do_nothing())
+    db.session.commit()
+
+
+def unfollow(user, proposal: Proposal | None = None, process: Process | None = None) -> None:
+    condition = Follow.proposal_id == proposal.id if proposal else Follow.process_id == process.id
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id, condition))
+    db.session.commit()
+
+
+def is_following(user, proposal: Proposal | None = None, process: Process | None = None) -> bool:
+    condition = Follow.proposal_id == proposal.id if proposal else Follow.process_id == process.id
+    return db.session.scalar(sa.select(Follow.id).where(Follow.user_id == user.id, condition)) is not None
+
+
+def plain_text_for_editing(html: str) -> str:
+    """Show stored HTML in a textarea as the plain text the resident typed (paragraphs as blank lines)."""
+    text = re.sub(r"</p>\s*<p>", "\n\n", html)
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    return html_module.unescape(re.sub(r"<[^>]+>", "", text)).strip()

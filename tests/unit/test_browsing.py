@@ -1,0 +1,125 @@
+"""The proposal list: filters, search on both backends, stable random order, pagination, query count."""
+
+import pytest
+import sqlalchemy as sa
+
+from plaza.extensions import db
+from plaza.proposals import listing, services
+from plaza.proposals.models import AnswerState, Category, District, Proposal
+from plaza.proposals.services import ProposalDraft
+from tests.conftest import make_process, make_user
+
+BODY = "A proposal body that is long enough to be accepted by the rules."
+
+
+@pytest.fixture
+def process(app):
+    return make_process()
+
+
+def publish(process, title, body=BODY, **draft):
+    author = make_user()
+    return services.create_proposal(author, process, ProposalDraft(title, body, **draft), f"key-{title}")
+
+
+def titles(page) -> list[str]:
+    return [proposal.title for proposal in page.items]
+
+
+def test_search_finds_words_in_title_or_body_in_any_language(client, process):
+    publish(process, "Benches in the park", "Más bancos en el parque, por favor, para descansar.")
+    publish(process, "Wider pavements", "Make the pavements on Station Road wider for wheelchairs.")
+    page = listing.page_of_proposals(process.id, listing.Filters(query="wheelchairs"))
+    assert titles(page) == ["Wider pavements"]
+    page = listing.page_of_proposals(process.id, listing.Filters(query="parque bancos"))
+    assert titles(page) == ["Benches in the park"]
+    response = client.get(f"/processes/{process.slug}?q=pavements")
+    assert "Wider pavements" in response.get_data(as_text=True)
+    assert "Benches in the park" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("hostile", ['"unbalanced', "a AND (", "NEAR(x y", "*", "'; DROP TABLE proposal; --",
+                                     "title:secret", "\x00"])
+def test_hostile_search_text_is_only_words(client, process, hostile):
+    publish(process, "Wider pavements")
+    response = client.get(f"/processes/{process.slug}", query_string={"q": hostile})
+    assert response.status_code in (200, 400)
+    assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == 1
+
+
+def test_filters_by_category_district_and_status(app, process):
+    roads, parks = Category(name="Roads"), Category(name="Parks")
+    north = District(name="North")
+    db.session.add_all([roads, parks, north])
+    db.session.commit()
+    publish(process, "Road one", category_id=roads.id, district_id=north.id)
+    answered = publish(process, "Park one", category_id=parks.id)
+    services.answer(make_user(__import__("plaza.accounts.models", fromlist=["Role"]).Role.ORGANISER), answered,
+                    AnswerState.ACCEPTED, "We will do it this year.")
+    assert titles(listing.page_of_proposals(process.id, listing.Filters(category_id=roads.id))) == ["Road one"]
+    assert titles(listing.page_of_proposals(process.id, listing.Filters(district_id=north.id))) == ["Road one"]
+    accepted = listing.Filters(status=listing.Status.ACCEPTED)
+    assert titles(listing.page_of_proposals(process.id, accepted)) == ["Park one"]
+    assert titles(listing.page_of_proposals(process.id, listing.Filters(status=listing.Status.OPEN))) == ["Road one"]
+
+
+def test_unknown_filter_values_get_a_clear_400(client, process):
+    for query in ({"sort": "sideways"}, {"category": "999"}, {"status": "lost"}, {"page": "-3"},
+                  {"category": "abc"}):
+        response = client.get(f"/processes/{process.slug}", query_string=query)
+        assert response.status_code == 400, query
+        assert "There is a problem" in response.get_data(as_text=True)
+
+
+def test_page_numbers_out_of_range_are_404(client, process):
+    publish(process, "Only one")
+    assert client.get(f"/processes/{process.slug}?page=2").status_code == 404
+    assert client.get(f"/processes/{process.slug}?page=1").status_code == 200
+
+
+def test_random_order_is_stable_for_a_visitor_and_differs_between_seeds(app, process):
+    for number in range(30):
+        publish(process, f"Proposal number {number}")
+    first = titles(listing.page_of_proposals(process.id, listing.Filters(sort=listing.Sort.RANDOM, seed=11)))
+    again = titles(listing.page_of_proposals(process.id, listing.Filters(sort=listing.Sort.RANDOM, seed=11)))
+    other = titles(listing.page_of_proposals(process.id, listing.Filters(sort=listing.Sort.RANDOM, seed=12)))
+    recent = titles(listing.page_of_proposals(process.id, listing.Filters()))
+    assert first == again
+    assert first != other and first != recent
+    second_page = titles(listing.page_of_proposals(process.id, listing.Filters(sort=listing.Sort.RANDOM, seed=11), 2))
+    assert not set(first) & set(second_page)
+
+
+def test_most_supported_first(app, process):
+    low, high = publish(process, "Low support"), publish(process, "High support")
+    services.support(make_user(), high)
+    assert titles(listing.page_of_proposals(process.id, listing.Filters(sort=listing.Sort.SUPPORTED)))[0] == \
+        "High support"
+    assert low.supports_count == 0
+
+
+def count_queries(action) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_list_page_query_count_does_not_grow_with_proposals(client, process):
+    roads = Category(name="Roads")
+    db.session.add(roads)
+    db.session.commit()
+    for number in range(3):
+        publish(process, f"Early proposal {number}", category_id=roads.id)
+    few = count_queries(lambda: client.get(f"/processes/{process.slug}"))
+    for number in range(40):
+        publish(process, f"Later proposal {number}", category_id=roads.id)
+    many = count_queries(lambda: client.get(f"/processes/{process.slug}"))
+    assert many == few

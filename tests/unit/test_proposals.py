@@ -1,0 +1,224 @@
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from plaza.accounts.models import Role
+from plaza.clock import utcnow
+from plaza.errors import RuleBroken
+from plaza.extensions import db
+from plaza.notifications.models import Follow, OutboxEvent
+from plaza.phases import PhaseKind
+from plaza.proposals import services
+from plaza.proposals.models import (
+    Amendment,
+    AnswerState,
+    Attachment,
+    Proposal,
+    ProposalRevision,
+    ProposalState,
+    Support,
+)
+from plaza.proposals.services import ProposalDraft
+from tests.conftest import login, make_process, make_user, submit
+
+BODY = "Paint a zebra crossing in front of the school on River Street."
+
+
+def publish(author, process, title="Zebra crossing at the school", key=None, body=BODY):
+    return services.create_proposal(author, process, ProposalDraft(title, body), key or f"k-{title}-{author.id}")
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_resident_publishes_a_proposal_through_the_form(client):
+    process = make_process()
+    login(client, make_user())
+    response = submit(client, f"/processes/{process.slug}/proposals/new",
+                      {"title": "Zebra crossing at the school", "body": BODY, "submission_key": "abc123"})
+    assert response.status_code == 302
+    proposal = db.session.scalar(sa.select(Proposal))
+    assert proposal.title == "Zebra crossing at the school"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Zebra crossing at the school" in page
+    assert db.session.scalar(sa.select(OutboxEvent.kind)) == "proposal.created"
+    assert count(Follow) == 1  # the author follows their own proposal
+
+
+def test_double_submission_creates_one_proposal(client):
+    process = make_process()
+    login(client, make_user())
+    data = {"title": "Zebra crossing at the school", "body": BODY, "submission_key": "same-key"}
+    first = submit(client, f"/processes/{process.slug}/proposals/new", data)
+    second = submit(client, f"/processes/{process.slug}/proposals/new", data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(Proposal) == 1
+
+
+@pytest.mark.parametrize("hostile", ['<script>alert(1)</script>Paint the crossing please, it is urgent',
+                                     '<img src=x onerror=alert(1)>Paint the crossing please, it is urgent',
+                                     '<a href="javascript:alert(1)">Paint</a> the crossing please, it is urgent'])
+def test_script_and_html_injection_is_removed(app, hostile):
+    proposal = publish(make_user(), make_process(), body=hostile)
+    assert "<script" not in proposal.body and "onerror" not in proposal.body and "javascript:" not in proposal.body
+    assert "Paint" in proposal.body
+
+
+def test_too_short_or_missing_text_is_refused_and_nothing_written(client):
+    process = make_process()
+    login(client, make_user())
+    response = submit(client, f"/processes/{process.slug}/proposals/new",
+                      {"title": "Hi", "body": "short", "submission_key": "k1"})
+    assert response.status_code == 400
+    assert count(Proposal) == 0
+
+
+def test_attachments_are_checked_by_content_and_size(client, app):
+    process = make_process()
+    login(client, make_user())
+    url = f"/processes/{process.slug}/proposals/new"
+    fake_pdf = (io.BytesIO(b"MZ this is an executable"), "plan.pdf")
+    response = submit(client, url, {"title": "Zebra crossing", "body": BODY, "submission_key": "k1",
+                                    "attachments": fake_pdf}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "not really a PDF" in response.get_data(as_text=True)
+    huge = (io.BytesIO(b"%PDF-" + b"0" * (5 * 1024 * 1024)), "big.pdf")
+    response = submit(client, url, {"title": "Zebra crossing", "body": BODY, "submission_key": "k2",
+                                    "attachments": huge}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    exe = (io.BytesIO(b"anything"), "run.exe")
+    response = submit(client, url, {"title": "Zebra crossing", "body": BODY, "submission_key": "k3",
+                                    "attachments": exe}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert count(Proposal) == 0 and count(Attachment) == 0
+    good = (io.BytesIO(b"%PDF-1.7 a small plan"), "plan.pdf")
+    response = submit(client, url, {"title": "Zebra crossing", "body": BODY, "submission_key": "k4",
+                                    "attachments": good}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    attachment = db.session.scalar(sa.select(Attachment))
+    download = client.get(f"{response.headers['Location']}/attachments/{attachment.id}")
+    assert download.data == b"%PDF-1.7 a small plan"
+
+
+def test_edit_within_the_window_keeps_history_and_is_refused_after(app):
+    author = make_user()
+    proposal = publish(author, make_process(edit_window_minutes=30))
+    services.edit_proposal(author, proposal, ProposalDraft("Zebra crossing and a light", BODY + " And a light."))
+    [revision] = db.session.scalars(sa.select(ProposalRevision)).all()
+    assert revision.title == "Zebra crossing at the school"
+    proposal.created_at = utcnow() - timedelta(minutes=31)
+    db.session.commit()
+    with pytest.raises(RuleBroken, match="That time is over"):
+        services.edit_proposal(author, proposal, ProposalDraft("Late change to the title", BODY))
+    assert count(ProposalRevision) == 1
+
+
+def test_only_the_author_edits_or_withdraws(app):
+    proposal = publish(make_user(), make_process())
+    other = make_user()
+    with pytest.raises(RuleBroken, match="Only the author"):
+        services.withdraw(other, proposal)
+    with pytest.raises(RuleBroken, match="Only the author"):
+        services.edit_proposal(other, proposal, ProposalDraft("Taken over proposal", BODY))
+
+
+def test_support_once_and_the_threshold_makes_it_eligible(app):
+    process = make_process(support_threshold=2)
+    proposal = publish(make_user(), process)
+    first, second = make_user(), make_user()
+    services.support(first, proposal)
+    with pytest.raises(RuleBroken, match="already support"):
+        services.support(first, proposal)
+    assert not services.is_eligible_for_vote(proposal)
+    services.support(second, proposal)
+    db.session.refresh(proposal)
+    assert proposal.supports_count == 2 == count(Support)
+    assert services.is_eligible_for_vote(proposal)
+
+
+def test_support_limit_per_resident(app):
+    process = make_process(supports_per_resident=1)
+    resident = make_user()
+    one, two = publish(make_user(), process, "First proposal here"), publish(make_user(), process, "Second one here")
+    services.support(resident, one)
+    with pytest.raises(RuleBroken, match="used all 1"):
+        services.support(resident, two)
+    services.withdraw_support(resident, one)
+    services.support(resident, two)
+    assert count(Support) == 1
+
+
+def test_support_after_the_phase_closed_is_refused(app):
+    process = make_process()
+    proposal = publish(make_user(), process)
+    phase = process.phases[0]
+    phase.ends_at = utcnow() - timedelta(minutes=1)
+    phase.starts_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    with pytest.raises(RuleBroken) as refused:
+        services.support(make_user(), proposal)
+    assert refused.value.status == 403
+    assert count(Support) == 0
+
+
+def test_support_button_twice_shows_a_clear_message(client):
+    process = make_process()
+    proposal = publish(make_user(), process)
+    login(client, make_user())
+    url = f"/processes/{process.slug}/proposals/{proposal.id}"
+    assert submit(client, f"{url}/support", {}, form_url=url).status_code == 302
+    again = submit(client, f"{url}/support", {}, form_url=url, follow_redirects=True)
+    assert "You already support this proposal." in again.get_data(as_text=True)
+    assert count(Support) == 1
+
+
+def test_amendment_accepted_by_the_author_changes_the_text(app):
+    author, other = make_user(), make_user()
+    proposal = publish(author, make_process())
+    amendment = services.propose_amendment(other, proposal, ProposalDraft("Zebra crossing and speed bump",
+                                                                          BODY + " Add a speed bump."), "a1")
+    services.decide_amendment(author, amendment, accept=True)
+    db.session.refresh(proposal)
+    assert proposal.title == "Zebra crossing and speed bump"
+    with pytest.raises(RuleBroken, match="already decided"):
+        services.decide_amendment(author, amendment, accept=False)
+
+
+def test_amendment_on_a_withdrawn_proposal_is_refused(app):
+    author = make_user()
+    proposal = publish(author, make_process())
+    services.withdraw(author, proposal)
+    with pytest.raises(RuleBroken, match="withdrawn"):
+        services.propose_amendment(make_user(), proposal, ProposalDraft("Change of a withdrawn one", BODY), "a1")
+    assert count(Amendment) == 0
+
+
+def test_official_answer_by_an_organiser_is_recorded_and_audited(app):
+    proposal = publish(make_user(), make_process())
+    with pytest.raises(RuleBroken):
+        services.answer(make_user(Role.RESIDENT), proposal, AnswerState.ACCEPTED, "Because it is a good idea")
+    services.answer(make_user(Role.COUNCIL_OFFICER), proposal, AnswerState.ACCEPTED, "Funded in the 2027 budget.")
+    assert proposal.answer_state is AnswerState.ACCEPTED
+    assert "proposal.answered" in db.session.scalars(sa.select(OutboxEvent.kind)).all()
+
+
+def test_merge_moves_supporters_once(app):
+    process = make_process()
+    target, duplicate = publish(make_user(), process, "Crossing at school"), publish(make_user(), process, "Same idea")
+    both, only_duplicate = make_user(), make_user()
+    services.support(both, target)
+    services.support(both, duplicate)
+    services.support(only_duplicate, duplicate)
+    services.merge(make_user(Role.ORGANISER), [duplicate], target)
+    target = db.session.get(Proposal, target.id)
+    assert target.supports_count == 2
+    assert db.session.get(Proposal, duplicate.id).state is ProposalState.MERGED
+
+
+def test_proposal_page_of_another_process_is_404(client):
+    proposal = publish(make_user(), make_process())
+    other = make_process(title="Another consultation")
+    assert client.get(f"/processes/{other.slug}/proposals/{proposal.id}").status_code == 404
