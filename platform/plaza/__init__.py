@@ -122,8 +122,8 @@ def _register_models() -> None:
     from plaza.proposals import models as _proposals  # noqa: F401
     from plaza.questionnaires import models as _questionnaires  # noqa: F401
     from plaza.search import SearchDocument as _search  # noqa: F401
-    from plaza.taxonomy import models as _taxonomy  # noqa: F401
     from plaza.tasks import models as _tasks  # noqa: F401
+    from plaza.taxonomy import models as _taxonomy  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -7,7 +7,13 @@ import sqlalchemy as sa
 from plaza.accounts.models import Role, User
 from plaza.clock import utcnow
 from plaza.extensions import db
+from plaza.phases import PhaseKind
 from plaza.processes.models import Process
+from plaza.processes.services import PhasePlan, create_process
+from plaza.proposals import services as proposals
+from plaza.proposals.models import AnswerState, Category, District, Proposal
+from plaza.proposals.services import ProposalDraft
+from plaza.taxonomy.services import get_tag, seed_tags, tag_process, tag_proposal, tags_for_processes
 
 PASSWORD = "riverside-demo-2026"
 ORGANISER_EMAIL = "organiser@riverside.example"
@@ -21,51 +27,92 @@ PEOPLE = [
     ("jordi@riverside.example", None, "Jordi", Role.RESIDENT, "ca"),
     (None, "sari", "Sari", Role.RESIDENT, "id"),
 ]
+CATEGORIES = ["Streets and mobility", "Parks and green spaces", "Housing", "Culture and libraries"]
+DISTRICTS = ["Old Town", "Riverside North", "Station Quarter", "Hillside"]
 
-PROCESSES = [
-    {
-        "slug": "safer-streets-2027",
-        "title": "Safer streets for walking and wheeling",
-        "summary": "Where should Riverside make crossings, pavements and lighting safer in 2027? "
-                   "Tell us the places that feel unsafe and propose changes.",
-        "body": "Riverside has set aside money to make streets safer for people who walk, use a "
-                "wheelchair or push a buggy. Everyone who lives here may take part, whatever their "
-                "nationality.",
-        "opens": timedelta(days=-7),
-        "closes": timedelta(days=30),
-    },
-    {
-        "slug": "library-opening-hours",
-        "title": "Library opening hours",
-        "summary": "The consultation on the central library's evening and weekend hours has ended.",
-        "body": "Thank you to the 412 residents who took part.",
-        "opens": timedelta(days=-90),
-        "closes": timedelta(days=-30),
-    },
+PROPOSALS = [
+    ("amina@riverside.example", "A safe crossing at Al-Noor school",
+     "Children cross four lanes on River Street to reach the school. A zebra crossing with a traffic light "
+     "and a school patrol in the morning would keep them safe.", "Streets and mobility", "Riverside North"),
+    ("jordi@riverside.example", "Step-free access to the riverside path",
+     "The only way down to the riverside path is a staircase. A ramp would let wheelchair users, people with "
+     "buggies and older residents enjoy the river too.", "Parks and green spaces", "Old Town"),
+    ("sari", "More benches and shade on Market Street",
+     "Older people and pregnant women have nowhere to rest between the bus stop and the market. Benches under "
+     "trees every hundred metres would help.", "Streets and mobility", "Station Quarter"),
 ]
+
+
+def _user(login: str) -> User:
+    column = User.email if "@" in login else User.username
+    return db.session.scalar(sa.select(User).where(column == login))
+
+
+def _by_name(model, name: str):
+    return db.session.scalar(sa.select(model).where(model.name == name))
 
 
 def seed() -> int:
     created = 0
-    organiser = None
     for email, username, name, role, locale in PEOPLE:
-        column, value = (User.email, email) if email else (User.username, username)
-        user = db.session.scalar(sa.select(User).where(column == value))
-        if user is None:
+        if _user(email or username) is None:
             user = User(email=email, username=username, display_name=name, role=role, locale=locale)
             user.set_password(PASSWORD)
             db.session.add(user)
             created += 1
-        if role is Role.ORGANISER:
-            organiser = user
-    db.session.flush()
-    now = utcnow()
-    for data in PROCESSES:
-        if db.session.scalar(sa.select(Process.id).where(Process.slug == data["slug"])) is None:
-            db.session.add(Process(
-                slug=data["slug"], title=data["title"], summary=data["summary"], body=data["body"],
-                opens_at=now + data["opens"], closes_at=now + data["closes"], created_by_id=organiser.id,
-            ))
-            created += 1
+    for model, names in ((Category, CATEGORIES), (District, DISTRICTS)):
+        for name in names:
+            if _by_name(model, name) is None:
+                db.session.add(model(name=name))
+                created += 1
     db.session.commit()
+    organiser = _user(ORGANISER_EMAIL)
+    now = utcnow()
+
+    streets = db.session.scalar(sa.select(Process).where(Process.slug == "safer-streets-2027"))
+    if streets is None:
+        day = timedelta(days=1)
+        streets = create_process(
+            organiser, "Safer streets for walking and wheeling",
+            "Where should Riverside make crossings, pavements and lighting safer in 2027? Tell us the places "
+            "that feel unsafe and propose changes.",
+            "Riverside has set aside money to make streets safer for people who walk, use a wheelchair or push "
+            "a buggy. Everyone who lives here may take part, whatever their nationality.",
+            [PhasePlan(PhaseKind.INFORMATION, "Walks and listening", now - 20 * day, now - 7 * day),
+             PhasePlan(PhaseKind.PROPOSALS, "Your proposals", now - 7 * day, now + 21 * day),
+             PhasePlan(PhaseKind.DELIBERATION, "Discussing together", now + 21 * day, now + 35 * day),
+             PhasePlan(PhaseKind.VOTING, "Vote", now + 35 * day, now + 49 * day),
+             PhasePlan(PhaseKind.IMPLEMENTATION, "What happens next", now + 49 * day, now + 400 * day)],
+            slug="safer-streets-2027", support_threshold=3, supports_per_resident=10, edit_window_minutes=60,
+        )
+        created += 1
+    for login, title, body, category, district in PROPOSALS:
+        if db.session.scalar(sa.select(Proposal.id).where(Proposal.title == title)) is None:
+            proposal = proposals.create_proposal(
+                _user(login), streets,
+                ProposalDraft(title, body, _by_name(Category, category).id, _by_name(District, district).id),
+                submission_key=f"demo-{title}")
+            created += 1
+            for supporter in ("jordi@riverside.example", "sari", RESIDENT_EMAIL):
+                if _user(supporter).id != proposal.author_id:
+                    proposals.support(_user(supporter), proposal)
+    first = db.session.scalar(sa.select(Proposal).where(Proposal.title == PROPOSALS[0][1]))
+    if first.answer_state is None:
+        proposals.answer(_user("officer@riverside.example"), first, AnswerState.EVALUATING,
+                         "The mobility team will measure traffic at the school in the next two weeks.")
+
+    created += seed_tags()
+    if not tags_for_processes([streets.id])[streets.id]:
+        tag_process(None, streets, [get_tag("udhr", "3").id, get_tag("udhr", "25").id, get_tag("sdg", "11").id])
+        tag_proposal(None, first, [get_tag("udhr", "26").id, get_tag("sdg", "3").id])
+
+    if db.session.scalar(sa.select(Process.id).where(Process.slug == "library-opening-hours")) is None:
+        create_process(
+            organiser, "Library opening hours",
+            "The consultation on the central library's evening and weekend hours has ended.",
+            "Thank you to the 412 residents who took part.",
+            [PhasePlan(PhaseKind.PROPOSALS, "Proposals", now - timedelta(days=90), now - timedelta(days=30))],
+            slug="library-opening-hours",
+        )
+        created += 1
     return created

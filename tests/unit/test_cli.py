@@ -5,6 +5,7 @@ from plaza.accounts.models import Invitation, Role, User
 from plaza.audit.models import AuditEntry
 from plaza.extensions import db
 from plaza.processes.models import Process
+from plaza.proposals.models import Proposal, Support
 from tests.conftest import PASSWORD, make_user
 
 
@@ -57,11 +58,12 @@ def test_every_command_has_help(runner):
 def test_seed_demo_is_idempotent(runner):
     first = runner.invoke(args=["plaza", "seed-demo"])
     assert first.exit_code == 0, first.output
-    counts = (count(User), count(Process))
-    assert counts == (len(demo.PEOPLE), len(demo.PROCESSES))
+    counts = (count(User), count(Process), count(Proposal), count(Support))
+    assert counts[:3] == (len(demo.PEOPLE), 2, len(demo.PROPOSALS))
+    assert counts[3] > 0
     second = runner.invoke(args=["plaza", "seed-demo"])
     assert "(0 new records)" in second.output
-    assert (count(User), count(Process)) == counts
+    assert (count(User), count(Process), count(Proposal), count(Support)) == counts
     assert any(process.is_open() for process in db.session.scalars(sa.select(Process)))
 
 

@@ -118,7 +118,7 @@ def test_times_are_entered_in_the_site_time_zone_and_stored_in_utc(client):
     assert response.status_code == 302, text(response)
     meeting = db.session.scalar(sa.select(Meeting))
     assert meeting.starts_at == datetime(year, 6, 14, 16, 30, tzinfo=UTC)  # Madrid is UTC+2 in summer
-    assert 'value="%d-06-14T18:30"' % year in text(client.get(f"{BASE}/{meeting.id}/edit"))
+    assert f'value="{year}-06-14T18:30"' in text(client.get(f"{BASE}/{meeting.id}/edit"))
 
 
 def test_organiser_changes_a_meeting_and_an_outbox_event_is_recorded(client):
@@ -219,6 +219,16 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_written(client, over
     assert "There is a problem" in page and message in page
     assert "<title>Error:" in page
     assert count(Meeting) == 0 and count(OutboxEvent) == 0
+
+
+def test_several_problems_are_listed_together(client):
+    make_process()
+    login(client, make_user(Role.ORGANISER))
+    response = submit(client, f"{BASE}/new", form_data(kind="online", online_url="javascript:alert(1)", capacity="0"))
+    assert response.status_code == 400
+    summary = text(response).split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#online_url"' in summary and 'href="#capacity"' in summary
+    assert count(Meeting) == 0
 
 
 def test_bad_change_leaves_the_meeting_as_it_was(client):
@@ -357,8 +367,8 @@ def test_database_keeps_one_registration_per_person_and_meeting():
 def test_database_refuses_more_confirmed_places_than_the_capacity():
     meeting = make_meeting(make_process(), capacity=1)
     services.register(make_user(), meeting)
-    db.session.execute(sa.update(Meeting).values(confirmed_count=Meeting.confirmed_count + 1))
     with pytest.raises(IntegrityError):
+        db.session.execute(sa.update(Meeting).values(confirmed_count=Meeting.confirmed_count + 1))
         db.session.commit()
 
 

@@ -2,6 +2,7 @@ import csv
 import io
 import json
 import os
+import re
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from plaza.accounts.models import Role
 from plaza.clock import utcnow
 from plaza.extensions import db
 from plaza.notifications.models import OutboxEvent
-from plaza.phases import Component, PhaseKind
+from plaza.phases import DEFAULT_COMPONENTS, Component, PhaseKind
 from plaza.processes import exports, services
 from plaza.processes.models import Phase, Process
 from plaza.processes.services import PhasePlan
@@ -125,13 +126,14 @@ def test_new_consultation_form_has_a_row_per_phase_kind_without_javascript(clien
     response = client.get("/processes/new")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count("<fieldset id=\"phase_") == len(PhaseKind)
+    assert page.count("<fieldset id=\"phase_") == 2 * len(PhaseKind)  # the phase, and its components
     assert page.count('type="datetime-local"') == 2 * len(PhaseKind)
     assert "<script" not in page and "style=" not in page
     assert "Create the consultation" in page
-    # The proposals row ticks the proposals kind's default components, and not voting.
-    assert 'id="phase_proposals-components-1" name="phase_proposals-components" type="checkbox" value="supports" checked' \
-        in page or 'checked id="phase_proposals-components-1"' in page
+    # Each row ticks its kind's default components.
+    ticked = set(re.findall(r'<input checked id="phase_proposals-components-\d" name="phase_proposals-components" '
+                            r'type="checkbox" value="(\w+)"', page))
+    assert ticked == {component.value for component in DEFAULT_COMPONENTS[PhaseKind.PROPOSALS]}
     assert 'name="phase_proposals-title" type="text" value="Proposals"' in page
 
 
@@ -236,7 +238,6 @@ def test_council_officers_export_but_do_not_edit(client):
     assert "/processes/safer-streets/edit" not in manage.get_data(as_text=True)
     assert client.get("/processes/safer-streets/edit").status_code == 403
     assert client.get("/processes/new").status_code == 403
-    assert process.title == "Safer streets"
 
 
 def test_manage_page_links_to_edit_and_exports(client, organiser):
@@ -268,8 +269,8 @@ def _two_phase_process(organiser, now: datetime) -> Process:
 
 
 def _edit_fields(process, *phases, **fields) -> dict:
-    return process_fields(*phases, title=process.title, summary=process.summary, body=process.body,
-                          slug=process.slug, **fields)
+    current = {"title": process.title, "summary": process.summary, "body": process.body, "slug": process.slug}
+    return process_fields(*phases, **{**current, **fields})
 
 
 def test_edit_form_shows_the_consultation_as_it_is(client, organiser):
@@ -370,6 +371,17 @@ def test_edit_refuses_the_web_address_of_another_consultation(client, organiser)
     assert db.session.get(Process, process.id).slug == "river-park"
 
 
+def test_edit_warns_about_phases_it_cannot_show(client, organiser):
+    now = _minute(utcnow())
+    process = services.create_process(organiser, "River park", "What should the park have?", "Body.", [
+        PhasePlan(PhaseKind.INFORMATION, "First talk", now - timedelta(days=2), now - timedelta(days=1)),
+        PhasePlan(PhaseKind.INFORMATION, "Second talk", now - timedelta(days=1), now + timedelta(days=1)),
+    ])
+    page = client.get(f"/processes/{process.slug}/edit").get_data(as_text=True)
+    assert "This consultation has 1 more phase of a kind it already has." in page
+    assert "<li>Second talk</li>" in page
+
+
 # Exports
 
 
@@ -467,3 +479,4 @@ def test_cells_a_spreadsheet_would_run_get_an_apostrophe(value, expected):
 
 def test_csv_without_proposals_is_a_header_only():
     assert exports.csv_document([]) == "\ufeff" + ",".join(exports.COLUMNS) + "\r\n"
+

@@ -10,8 +10,8 @@ from plaza.accounts.models import Role
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.processes.models import Process
 from plaza.phases import PhaseKind
+from plaza.processes.models import Process
 from plaza.processes.services import PhasePlan, create_process
 from plaza.proposals.models import Proposal
 from plaza.taxonomy import services

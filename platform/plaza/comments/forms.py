@@ -3,6 +3,7 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
 from plaza.comments.models import REPORT_REASON_NAMES, STANCE_NAMES, ReportReason, Stance
@@ -31,7 +32,7 @@ class CommentForm(FlaskForm):
     body = _body_field(_l("Your comment"))
     stance = RadioField(
         _l("Your position on the proposal"),
-        choices=[(stance.value, STANCE_NAMES[stance]) for stance in Stance],
+        choices=[SelectChoice(stance.value, STANCE_NAMES[stance]) for stance in Stance],
         default=Stance.NEUTRAL.value,
         validate_choice=False,
         validators=[InputRequired(message=_l("Choose your position.")),
@@ -59,7 +60,7 @@ class EditForm(FlaskForm):
 class ReportForm(FlaskForm):
     reason = RadioField(
         _l("What is wrong with this comment?"),
-        choices=[(reason.value, REPORT_REASON_NAMES[reason]) for reason in ReportReason],
+        choices=[SelectChoice(reason.value, REPORT_REASON_NAMES[reason]) for reason in ReportReason],
         validate_choice=False,
         validators=[InputRequired(message=_l("Choose what is wrong with this comment.")),
                     AnyOf([reason.value for reason in ReportReason],

@@ -355,7 +355,7 @@ def thread(proposal: Proposal, page: int = 1, user=None) -> ThreadPage:
                       Comment.parent_id.in_(roots.scalar_subquery()),
                       Comment.parent_id.in_(first_replies.scalar_subquery())))
         .order_by(Comment.created_at, Comment.id)
-        .options(joinedload(Comment.author))
+        .options()
     ).unique().all()
     signed_in = user is not None and user.is_authenticated
     voted: set[int] = set()

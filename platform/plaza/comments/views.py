@@ -40,10 +40,15 @@ def proposal_url(proposal: Proposal, **query) -> str:
         return url_for("comments.discussion", slug=proposal.process.slug, proposal_id=proposal.id, **query)
 
 
-def _back_to(comment: Comment):
+def comment_location(comment: Comment) -> str:
+    """The comment on the proposal page, on the page of the thread that shows it."""
     page = services.page_of(comment)
     query = {"comments_page": page} if page > 1 else {}
-    return redirect(f"{proposal_url(comment.proposal, **query)}#comment-{comment.id}")
+    return f"{proposal_url(comment.proposal, **query)}#comment-{comment.id}"
+
+
+def _back_to(comment: Comment):
+    return redirect(comment_location(comment))
 
 
 def _form_error(form, error: RuleBroken) -> None:
@@ -118,7 +123,7 @@ def reply(slug: str, proposal_id: int, comment_id: int):
             return _back_to(comment)
     return render_template("comments/reply.html", form=form, proposal=proposal, parent=parent,
                            grandparent=parent.parent, can_reply=services.can_reply_to(parent),
-                           proposal_url=proposal_url(proposal)), _status(form, error)
+                           comment_location=comment_location(parent)), _status(form, error)
 
 
 @bp.route(COMMENT + "/edit", methods=["GET", "POST"])
@@ -144,7 +149,7 @@ def edit(slug: str, proposal_id: int, comment_id: int):
                            can_edit=services.can_edit(current_user, comment),
                            window_ends=services.edit_window_ends(comment), edit_minutes=services.EDIT_MINUTES,
                            revisions=services.revisions(comment),
-                           proposal_url=proposal_url(proposal)), _status(form, error)
+                           comment_location=comment_location(comment)), _status(form, error)
 
 
 @bp.post(COMMENT + "/upvote")
@@ -177,7 +182,7 @@ def report(slug: str, proposal_id: int, comment_id: int):
             flash(_("Thank you. A moderator will look at this comment."), "success")
             return _back_to(comment)
     return render_template("comments/report.html", form=form, proposal=proposal, comment=comment,
-                           proposal_url=proposal_url(proposal)), _status(form, error)
+                           comment_location=comment_location(comment)), _status(form, error)
 
 
 # --- moderation ----------------------------------------------------------------------------------------
@@ -193,8 +198,7 @@ def _moderator_only() -> None:
 def moderation():
     _moderator_only()
     return render_template("comments/moderation.html", queue=services.moderation_queue(), form=None,
-                           reason_names=REPORT_REASON_NAMES,
-                           comment_url=lambda comment: f"{proposal_url(comment.proposal)}#comment-{comment.id}")
+                           reason_names=REPORT_REASON_NAMES, proposal_url=proposal_url)
 
 
 @bp.route("/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])
@@ -214,7 +218,7 @@ def hide(comment_id: int):
             flash(_("The comment is hidden. Everyone now sees your reason in its place."), "success")
             return redirect(url_for("comments.moderation"))
     return render_template("comments/hide.html", form=form, comment=comment,
-                           proposal_url=proposal_url(comment.proposal)), _status(form, error)
+                           comment_location=comment_location(comment)), _status(form, error)
 
 
 @bp.post("/moderation/comments/<int:comment_id>/dismiss")

@@ -4,15 +4,25 @@ from flask_babel import get_timezone, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from plaza.errors import RuleBroken
 from plaza.meetings.models import Meeting, MeetingKind
+from plaza.meetings.services import clean_link
 
 KIND_NAMES = {
     MeetingKind.IN_PERSON: _l("In person"),
     MeetingKind.ONLINE: _l("Online"),
     MeetingKind.HYBRID: _l("In person and online"),
 }
+
+
+def _web_address(form, field):
+    """The same rule as the service, so that the person sees this error together with the others."""
+    try:
+        clean_link(field.data)
+    except RuleBroken as error:
+        raise ValidationError(error.message) from None
 
 
 def _strip(value):
@@ -69,6 +79,7 @@ class MeetingForm(FlaskForm):
         _l("Link to join online"),
         filters=[_strip],
         description=_l("Needed for online meetings. It must start with https:// or http://."),
+        validators=[_web_address],
         render_kw={"inputmode": "url", "spellcheck": "false", "autocapitalize": "none"},
     )
     starts_at = _LocalDateTimeField(
@@ -85,7 +96,8 @@ class MeetingForm(FlaskForm):
         _l("Number of places (optional)"),
         description=_l("Leave empty if any number of people can come. When it is full, people join a waiting "
                        "list."),
-        validators=[Optional()],
+        validators=[Optional(), NumberRange(min=1, message=_l(
+            "Enter a number of places of 1 or more, or leave it empty for no limit."))],
         render_kw={"min": 1, "inputmode": "numeric"},
     )
     step_free_access = BooleanField(_l("Step-free access (no steps, or a ramp or lift)"))

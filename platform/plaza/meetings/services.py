@@ -297,7 +297,7 @@ def _text(value, field: str, max_length: int, required_message: str | None = Non
     return text
 
 
-def _link(value: str | None) -> str | None:
+def clean_link(value: str | None) -> str | None:
     """An http(s) address with a host, or None. Anything else (javascript:, data:, a bare word) is refused."""
     text = (value or "").strip()
     if not text:
@@ -331,7 +331,7 @@ def _clean_fields(fields: dict, meeting: Meeting | None) -> dict:
     except ValueError:
         raise RuleBroken(_("Choose how people take part: in person, online or both."), field="kind") from None
     address = _text(data.get("address"), "address", 300) or None
-    online_url = _link(data.get("online_url"))
+    online_url = clean_link(data.get("online_url"))
     if kind.has_place and not address:
         raise RuleBroken(_("Enter the address where the meeting takes place."), field="address")
     if kind.has_link and not online_url:

@@ -6,7 +6,7 @@ Dates and times are typed in the app's time zone (BABEL_DEFAULT_TIMEZONE) and st
 """
 
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -52,24 +52,53 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
+class _SaysWhatToType:
+    """A field that, when it cannot read what was typed, says so in Plaza's words (and catalogs)."""
+
+    def __init__(self, *args, unreadable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unreadable = unreadable
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.unreadable) from None
+
+
+class NumberField(_SaysWhatToType, IntegerField):
+    pass
+
+
+class MomentField(_SaysWhatToType, DateTimeLocalField):
+    """A date and time typed in the app's time zone; `data` is naive, `utc()` gives it in UTC."""
+
+    def utc(self) -> datetime | None:
+        return self.data.replace(tzinfo=app_timezone()).astimezone(UTC) if self.data else None
+
+
 def _optional_count(label, description):
     message = _l("Enter a whole number of 1 or more, or leave it empty.")
-    return IntegerField(
+    return NumberField(
         label,
         description=description,
         validators=[Optional(), NumberRange(min=1, message=message)],
-        invalid_value_message=message,
+        unreadable=message,
     )
 
 
 def _moment(label):
-    return DateTimeLocalField(
+    return MomentField(
         label,
         format=DATETIME_FORMATS,
-        tz=app_timezone,
         validators=[Optional()],
-        invalid_value_message=_l("Enter a date and a time, for example 2030-05-31 18:00."),
+        unreadable=_l("Enter a date and a time, for example 2030-05-31 18:00."),
     )
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored UTC time as organisers type it: naive, in the app's time zone."""
+    return moment.astimezone(app_timezone()).replace(tzinfo=None)
 
 
 def _phase_title(default):
@@ -124,8 +153,8 @@ class PhaseForm(Form):
         return PhasePlan(
             kind=self.kind,
             title=self.title.data,
-            starts_at=self.starts_at.data.astimezone(UTC),
-            ends_at=self.ends_at.data.astimezone(UTC),
+            starts_at=self.starts_at.utc(),
+            ends_at=self.ends_at.utc(),
             components=frozenset(Component(value) for value in self.components.data or ()),
         )
 
@@ -180,7 +209,7 @@ class ProcessForm(FlaskForm):
         _l("Supports each resident may give (optional)"),
         _l("Leave it empty to let residents support as many proposals as they like."),
     )
-    edit_window_minutes = IntegerField(
+    edit_window_minutes = NumberField(
         _l("Minutes authors may edit a proposal"),
         description=_l("After publishing, from 0 to %(max)d minutes (one week).", max=MAX_EDIT_WINDOW_MINUTES),
         default=60,
@@ -189,7 +218,7 @@ class ProcessForm(FlaskForm):
                     NumberRange(min=0, max=MAX_EDIT_WINDOW_MINUTES,
                                 message=_l("Enter a number of minutes from 0 to %(max)d.",
                                            max=MAX_EDIT_WINDOW_MINUTES))],
-        invalid_value_message=_l("Enter a number of minutes from 0 to %(max)d.", max=MAX_EDIT_WINDOW_MINUTES),
+        unreadable=_l("Enter a number of minutes from 0 to %(max)d.", max=MAX_EDIT_WINDOW_MINUTES),
     )
 
     phase_information = _phase_field(PhaseKind.INFORMATION)
@@ -253,7 +282,8 @@ def form_data(process) -> dict:
         if key in data:
             continue
         data[key] = {
-            "include": True, "title": phase.title, "starts_at": phase.starts_at, "ends_at": phase.ends_at,
+            "include": True, "title": phase.title, "starts_at": local_time(phase.starts_at),
+            "ends_at": local_time(phase.ends_at),
             "components": [component.value for component in Component if component in phase.components],
         }
     return data

@@ -54,7 +54,7 @@ def _render_form(template: str, form: ProcessForm, **context):
 
 def _phases_unchanged(process: Process, plans: list[services.PhasePlan]) -> bool:
     def key(kind, title, starts_at, ends_at, components):
-        return kind, title, starts_at, ends_at, frozenset(components)
+        return starts_at, ends_at, kind.value, title, sorted(component.value for component in components)
 
     current = sorted(key(p.kind, p.title, p.starts_at, p.ends_at, p.components) for p in process.phases)
     wanted = sorted(key(p.kind, p.title, p.starts_at, p.ends_at, p.components or ()) for p in plans)

@@ -14,8 +14,8 @@ from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.notifications import outbox
 from plaza.permissions import authorize
-from plaza.processes.models import Phase, PhaseComponent, Process
 from plaza.phases import DEFAULT_COMPONENTS, Component, PhaseKind
+from plaza.processes.models import Phase, PhaseComponent, Process
 
 
 @dataclass

@@ -6,13 +6,14 @@ from flask_login import current_user, login_required
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.permissions import can
+from plaza.phases import COMPONENT_NAMES, PHASE_NAMES, Component
 from plaza.processes import bp
 from plaza.processes.models import Process
-from plaza.phases import COMPONENT_NAMES, PHASE_NAMES
 from plaza.processes.services import get_by_slug
 from plaza.proposals import services as proposal_services
 from plaza.proposals.forms import ConfirmForm
 from plaza.proposals.listing import PER_PAGE
+from plaza.taxonomy.services import tags_for_processes
 
 
 @bp.route("/")
@@ -32,9 +33,10 @@ def show(slug: str):
     user = current_user if current_user.is_authenticated else None
     response = render_template(
         "processes/show.html", process=process, phase=process.active_phase(), filters=form, page=page,
-        per_page=PER_PAGE, PHASE_NAMES=PHASE_NAMES, COMPONENT_NAMES=COMPONENT_NAMES, button=ConfirmForm(),
+        per_page=PER_PAGE, PHASE_NAMES=PHASE_NAMES, COMPONENT_NAMES=COMPONENT_NAMES, Component=Component, confirm_form=ConfirmForm(),
         can_propose=can(user, "proposal.create", process), can_manage=can(user, "process.manage", process),
         following=user is not None and proposal_services.is_following(user, process=process),
+        tags=tags_for_processes([process.id])[process.id],
     )
     return response, 400 if page is None else 200
 

@@ -13,6 +13,7 @@ from plaza.proposals import bp, listing, services
 from plaza.proposals.forms import AmendmentForm, AnswerForm, ConfirmForm, FilterForm, MergeForm, ProposalForm
 from plaza.proposals.models import Amendment, AmendmentState, AnswerState, Proposal, ProposalRevision
 from plaza.proposals.services import ProposalDraft
+from plaza.taxonomy.services import tags_for_proposals
 
 
 def _process_or_404(slug: str):
@@ -124,9 +125,11 @@ def show(slug: str, proposal_id: int):
     comments = _comments_context(proposal, user)
     return render_template(
         "proposals/show.html", process=process, proposal=proposal, supported=supported, amendments=amendments,
-        revisions=revisions, can_edit=services.can_edit(user, proposal), button=ConfirmForm(),
+        revisions=revisions, can_edit=services.can_edit(user, proposal), confirm_form=ConfirmForm(),
         eligible=services.is_eligible_for_vote(proposal), AmendmentState=AmendmentState, comments=comments,
         following=user is not None and services.is_following(user, proposal=proposal),
+        tags=tags_for_proposals([proposal.id])[proposal.id],
+        can_tag=user is not None and (user.id == proposal.author_id or can(user, "process.manage", process)),
     )
 
 

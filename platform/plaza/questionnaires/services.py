@@ -255,7 +255,7 @@ def _checked(questionnaire: Questionnaire, answers: Mapping[int, AnswerValue]) -
             if value is not None and not isinstance(value, str):
                 problems[question.id] = _("Write your answer as text.")
                 continue
-            typed = (value or "").strip()
+            typed = (value or "").replace("\r\n", "\n").strip()
             if len(typed) > MAX_TEXT_ANSWER:
                 problems[question.id] = _("Write at most %(max)d characters. You wrote %(count)d.",
                                           max=MAX_TEXT_ANSWER, count=len(typed))

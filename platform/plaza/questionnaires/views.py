@@ -13,7 +13,6 @@ from plaza.questionnaires import bp, services
 from plaza.questionnaires.forms import AnswersForm, QuestionnaireForm
 from plaza.questionnaires.models import Questionnaire
 
-
 OPTION_ID = re.compile(r"[0-9]{1,18}")
 
 

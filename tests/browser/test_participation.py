@@ -1,0 +1,56 @@
+"""Consultation and proposal pages: axe-core checks and a resident's journey without JavaScript."""
+
+import pytest
+import sqlalchemy as sa
+
+from plaza import demo
+from plaza.extensions import db
+from plaza.proposals.models import Proposal, Support
+from tests.browser.test_accessibility import violations
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_consultation_and_proposal_pages_have_no_wcag_violations(app, live_server, axe_page, language):
+    demo.seed()
+    proposal = db.session.scalar(sa.select(Proposal).order_by(Proposal.id))
+    resident = make_user(email="reader@example.org")
+    axe_page.goto(f"{live_server}/language/{language}")
+    axe_page.goto(f"{live_server}/account/login")
+    axe_page.locator("#login").fill(resident.email)
+    axe_page.locator("#password").fill(PASSWORD)
+    axe_page.locator("main form button[type=submit]").click()
+    axe_page.wait_for_url(f"{live_server}/")
+    found = {}
+    for path in ["/processes/safer-streets-2027", "/processes/safer-streets-2027?q=school&sort=supported",
+                 f"/processes/safer-streets-2027/proposals/{proposal.id}",
+                 "/processes/safer-streets-2027/proposals/new", "/tags/", "/tags/udhr/25",
+                 f"/processes/safer-streets-2027/proposals/{proposal.id}/amend"]:
+        axe_page.goto(live_server + path)
+        problems = violations(axe_page)
+        if problems:
+            found[path] = problems
+    assert found == {}
+
+
+def test_resident_proposes_and_supports_without_javascript(app, live_server, page):
+    demo.seed()
+    resident = make_user(email="newcomer@example.org")
+    page.goto(f"{live_server}/account/login")
+    page.get_by_label("E-mail address or username").fill(resident.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/processes/safer-streets-2027")
+    page.get_by_role("link", name="Make a proposal").click()
+    page.get_by_label("Title").fill("Lights on the footbridge")
+    page.get_by_label("Your proposal").fill("The footbridge is dark at night. Lights would make it safe to cross.")
+    page.get_by_role("button", name="Publish my proposal").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Lights on the footbridge"
+    other = db.session.scalar(sa.select(Proposal).where(Proposal.title == demo.PROPOSALS[1][1]))
+    page.goto(f"{live_server}/processes/safer-streets-2027/proposals/{other.id}")
+    page.get_by_role("button", name="Support this proposal").click()
+    assert "You support this proposal." in page.get_by_role("status").inner_text()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Support)
+                             .where(Support.user_id == resident.id)) == 1
