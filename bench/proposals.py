@@ -13,6 +13,7 @@ fails (exit 1) only if a page does not answer 200 or the data is not what it sho
 """
 
 import argparse
+import gc
 import math
 import os
 import random
@@ -371,62 +372,79 @@ class BenchmarkFailure(RuntimeError):
     pass
 
 
-def measure(app, dataset: Dataset, requests: int, warmup: int) -> tuple[dict[str, Result], StatementTimer]:
-    """Time the endpoints round-robin (so that any noise hits all of them alike), outside any app context:
-    each request gets its own app context and database session, as in production."""
+@dataclass
+class SizeRun:
+    """One size: its app (and database), what the fill made, and what the measurement found."""
+
+    app: object
+    dataset: Dataset
+    timer: StatementTimer | None = None
+    results: dict[str, Result] = field(default_factory=lambda: {name: Result() for name in ENDPOINTS})
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED + 1))
+
+    def url(self, endpoint: str) -> str:
+        base = f"/processes/{self.dataset.slug}"
+        if endpoint == "list, page 1":
+            return base
+        if endpoint == "list, middle page":
+            return f"{base}?page={self.dataset.middle_page}"
+        if endpoint == "proposal page":
+            return f"{base}/proposals/{self.rng.choice(self.dataset.viewable_ids)}"
+        return f"{base}?q={SEARCH_WORD}"
+
+
+def measure(runs: list[SizeRun], requests: int, warmup: int) -> None:
+    """Time the endpoints round-robin over endpoints and sizes (so that noise from other work on the machine
+    hits all of them alike), outside any app context: each request gets its own app context and database
+    session, as in production."""
     from plaza.extensions import db
 
-    rng = random.Random(SEED + 1)
-    base = f"/processes/{dataset.slug}"
-    urls = {
-        "list, page 1": lambda: base,
-        "list, middle page": lambda: f"{base}?page={dataset.middle_page}",
-        "proposal page": lambda: f"{base}/proposals/{rng.choice(dataset.viewable_ids)}",
-        "search": lambda: f"{base}?q={SEARCH_WORD}",
-    }
-    with app.app_context():
-        engine = db.engine
-    timer = StatementTimer(engine)
-    client = app.test_client()
-    results = {name: Result() for name in ENDPOINTS}
+    clients = []
+    for run in runs:
+        with run.app.app_context():
+            run.timer = StatementTimer(db.engine)
+        clients.append(run.app.test_client())
+    gc.collect()
+    reported_at = time.perf_counter()
     try:
         for round_number in range(warmup + requests):
-            for name in ENDPOINTS:
-                url = urls[name]()
-                timer.label = name if round_number >= warmup else None
-                before = timer.count
-                started = time.perf_counter()
-                response = client.get(url, headers={"Accept-Language": "en"})
-                elapsed = time.perf_counter() - started
-                if response.status_code != 200:
-                    raise BenchmarkFailure(f"GET {url} answered {response.status_code}, not 200:\n"
-                                           f"{response.get_data(as_text=True)[:2000]}")
-                if round_number == 0 and name == "search":
-                    expected = rf"\b{dataset.search_matches} proposals?\b"
-                    if not re.search(expected, response.get_data(as_text=True)):
-                        raise BenchmarkFailure(f"GET {url} does not say {dataset.search_matches} proposals: "
-                                               "search does not find what the fill put in the index")
-                if round_number >= warmup:
-                    results[name].times.append(elapsed)
-                    results[name].queries.append(timer.count - before)
+            timed = round_number >= warmup
+            order = list(zip(runs, clients, strict=True))
+            if round_number % 2:
+                order.reverse()  # neither size always goes first
+            for endpoint in ENDPOINTS:
+                for run, client in order:
+                    url = run.url(endpoint)
+                    run.timer.label = endpoint if timed else None
+                    before = run.timer.count
+                    started = time.perf_counter()
+                    response = client.get(url, headers={"Accept-Language": "en"})
+                    elapsed = time.perf_counter() - started
+                    if response.status_code != 200:
+                        raise BenchmarkFailure(f"GET {url} answered {response.status_code}, not 200:\n"
+                                               f"{response.get_data(as_text=True)[:2000]}")
+                    if round_number == 0 and endpoint == "search":
+                        expected = rf"\b{run.dataset.search_matches} proposals?\b"
+                        if not re.search(expected, response.get_data(as_text=True)):
+                            raise BenchmarkFailure(
+                                f"GET {url} does not say {run.dataset.search_matches} proposals: search does "
+                                "not find what the fill put in the index")
+                    if timed:
+                        run.results[endpoint].times.append(elapsed)
+                        run.results[endpoint].queries.append(run.timer.count - before)
+            if time.perf_counter() - reported_at > 30:
+                reported_at = time.perf_counter()
+                progress(f"  round {round_number + 1 - warmup}/{requests}" if timed else "  warming up")
     finally:
-        timer.label = None
-        timer.close()
-    return results, timer
+        for run in runs:
+            run.timer.label = None
+            run.timer.close()
 
 
 # --- running -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class SizeRun:
-    dataset: Dataset
-    results: dict[str, Result]
-    timer: StatementTimer
-    measure_seconds: float
-
-
-def run_size(size: int, args, database_url: str, folder: Path, redis_url: str) -> SizeRun:
+def build_and_fill(size: int, args, database_url: str, folder: Path, redis_url: str) -> SizeRun:
     from plaza import create_app
     from plaza.extensions import db
 
@@ -450,16 +468,44 @@ def run_size(size: int, args, database_url: str, folder: Path, redis_url: str) -
     progress(f"size {size:,}: filled {total_rows:,} rows in {dataset.fill_seconds:.1f} s "
              f"({total_rows / dataset.fill_seconds:,.0f} rows/s; inserts: {breakdown})")
     progress(f"size {size:,}: {dataset.published:,} published, middle page {dataset.middle_page}, "
-             f"'{SEARCH_WORD}' matches {dataset.search_matches:,}; measuring {args.requests} x "
-             f"{len(ENDPOINTS)} requests after {args.warmup} warm-up rounds")
-    started = time.perf_counter()
-    results, timer = measure(app, dataset, args.requests, args.warmup)
-    measure_seconds = time.perf_counter() - started
-    progress(f"size {size:,}: measured in {measure_seconds:.1f} s")
-    with app.app_context():
+             f"'{SEARCH_WORD}' matches {dataset.search_matches:,}")
+    return SizeRun(app=app, dataset=dataset)
+
+
+def close(run: SizeRun) -> None:
+    from plaza.extensions import db
+
+    with run.app.app_context():
         db.session.remove()
         db.engine.dispose()
-    return SizeRun(dataset, results, timer, measure_seconds)
+
+
+def measure_and_say(runs: list[SizeRun], args) -> None:
+    sizes = " and ".join(f"{run.dataset.size:,}" for run in runs)
+    progress(f"measuring {sizes}: {args.requests} x {len(ENDPOINTS)} requests per size after "
+             f"{args.warmup} warm-up rounds")
+    started = time.perf_counter()
+    measure(runs, args.requests, args.warmup)
+    progress(f"measured {sizes} in {time.perf_counter() - started:.1f} s")
+
+
+def run_sizes(args, database_url: str, folder: Path, redis_url: str) -> tuple[SizeRun, SizeRun]:
+    """SQLite: both databases side by side, measured interleaved. PostgreSQL: one database, so one size
+    after the other (the second fill drops the first)."""
+    if args.backend == "sqlite":
+        small = build_and_fill(args.small, args, database_url, folder, redis_url)
+        large = build_and_fill(args.large, args, database_url, folder, redis_url)
+        measure_and_say([small, large], args)
+        close(small)
+        close(large)
+        return small, large
+    runs = []
+    for size in (args.small, args.large):
+        run = build_and_fill(size, args, database_url, folder, redis_url)
+        measure_and_say([run], args)
+        close(run)
+        runs.append(run)
+    return runs[0], runs[1]
 
 
 def ms(seconds: float) -> str:
@@ -552,8 +598,7 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = embedded_redis.ensure_running(redis_folder)
         if args.backend == "postgresql":
             progress(f"PostgreSQL at {sa.make_url(database_url).render_as_string(hide_password=True)}")
-        small = run_size(args.small, args, database_url, folder, redis_url)
-        large = run_size(args.large, args, database_url, folder, redis_url)
+        small, large = run_sizes(args, database_url, folder, redis_url)
         report(small, large, args)
         print(f"\ntotal {time.perf_counter() - started:.0f} s")
     except BenchmarkFailure as error:

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from plaza.accounts.models import Role, User
 from plaza.clock import utcnow
 from plaza.extensions import db
+from plaza.meetings.models import Meeting, MeetingKind
+from plaza.meetings.services import create_meeting
 from plaza.phases import PhaseKind
 from plaza.processes.models import Process
 from plaza.processes.services import PhasePlan, create_process
@@ -105,6 +107,19 @@ def seed() -> int:
     if not tags_for_processes([streets.id])[streets.id]:
         tag_process(None, streets, [get_tag("udhr", "3").id, get_tag("udhr", "25").id, get_tag("sdg", "11").id])
         tag_proposal(None, first, [get_tag("udhr", "26").id, get_tag("sdg", "3").id])
+
+    if db.session.scalar(sa.select(Meeting.id).where(Meeting.process_id == streets.id)) is None:
+        evening = (now + timedelta(days=6)).replace(hour=17, minute=30, second=0, microsecond=0)
+        create_meeting(
+            organiser, streets, title="Walk and talk: River Street at school time",
+            description="We meet at the school gate and walk the route together, then talk over tea at the "
+                        "community centre.",
+            kind=MeetingKind.IN_PERSON, address="Riverside Community Centre, 12 River Street",
+            starts_at=evening, ends_at=evening + timedelta(hours=2), capacity=25, step_free_access=True,
+            sign_language=True, hearing_loop=True, childcare=True, languages_spoken="en, es, ar",
+            accessibility_notes="Accessible toilet on the ground floor. Tell us if you need a taxi.",
+        )
+        created += 1
 
     if db.session.scalar(sa.select(Process.id).where(Process.slug == "library-opening-hours")) is None:
         create_process(

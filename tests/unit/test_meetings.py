@@ -1,11 +1,12 @@
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from plaza.accounts.models import Role
+from plaza.accounts.models import Role, User
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
@@ -352,6 +353,33 @@ def test_double_registration_keeps_one_row_and_says_so(client):
     assert "You are already registered for this meeting." in text(again)
     assert count(MeetingRegistration) == 1
     assert reload(meeting).confirmed_count == 1
+
+
+def test_people_registering_at_the_same_moment_never_overbook(app):
+    meeting = make_meeting(make_process(), capacity=2)
+    people = [make_user().id for _ in range(6)]
+    start = threading.Barrier(len(people))
+    problems = []
+
+    def register(user_id: int) -> None:
+        with app.app_context():
+            user, fresh_meeting = db.session.get(User, user_id), db.session.get(Meeting, meeting.id)
+            start.wait()
+            try:
+                services.register(user, fresh_meeting)
+            except Exception as error:  # noqa: BLE001 - reported below
+                problems.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=register, args=(user_id,)) for user_id in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert problems == []
+    assert sorted(status.value for status in statuses(meeting).values()) == ["confirmed"] * 2 + ["waiting"] * 4
+    assert reload(meeting).confirmed_count == 2
 
 
 def test_database_keeps_one_registration_per_person_and_meeting():

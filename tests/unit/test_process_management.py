@@ -228,7 +228,7 @@ def test_residents_cannot_create_a_consultation(client):
 
 
 def test_council_officers_export_but_do_not_edit(client):
-    process = make_process(title="Safer streets")
+    make_process(title="Safer streets")
     login(client, make_user(Role.COUNCIL_OFFICER))
     assert client.get("/processes/safer-streets/export.csv").status_code == 200
     assert client.get("/processes/safer-streets/export.json").status_code == 200
@@ -238,6 +238,9 @@ def test_council_officers_export_but_do_not_edit(client):
     assert "/processes/safer-streets/edit" not in manage.get_data(as_text=True)
     assert client.get("/processes/safer-streets/edit").status_code == 403
     assert client.get("/processes/new").status_code == 403
+    refused = submit(client, "/processes/safer-streets/edit", process_fields(title="Taken over"), form_url="/account/")
+    assert refused.status_code == 403
+    assert db.session.scalar(sa.select(Process.title)) == "Safer streets"
 
 
 def test_manage_page_links_to_edit_and_exports(client, organiser):

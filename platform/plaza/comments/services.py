@@ -119,9 +119,13 @@ def edit_window_ends(comment: Comment):
     return comment.created_at + EDIT_WINDOW
 
 
-def can_edit(user, comment: Comment, now=None) -> bool:
-    return (user is not None and user.is_authenticated and comment.author_id == user.id
-            and not comment.is_hidden and (now or utcnow()) < edit_window_ends(comment))
+def can_edit(user, comment: Comment, now=None, may_comment: bool | None = None) -> bool:
+    """Whether `edit_comment` would accept a change now (`may_comment`: can(user, "comment.create"), if known)."""
+    if user is None or not user.is_authenticated or comment.author_id != user.id or comment.is_hidden:
+        return False
+    if (now or utcnow()) >= edit_window_ends(comment):
+        return False
+    return may_comment if may_comment is not None else can(user, "comment.create", comment.proposal.process)
 
 
 def edit_comment(user, comment: Comment, body: str) -> Comment:
@@ -348,14 +352,14 @@ def thread(proposal: Proposal, page: int = 1, user=None) -> ThreadPage:
         raise NotFound()
     roots = (sa.select(Comment.id).where(top_level).order_by(Comment.created_at, Comment.id)
              .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
-    first_replies = sa.select(Comment.id).where(Comment.parent_id.in_(roots.scalar_subquery()))
+    first_replies = sa.select(Comment.id).where(Comment.parent_id.in_(roots))
     comments = db.session.scalars(
         sa.select(Comment)
-        .where(sa.or_(Comment.id.in_(roots.scalar_subquery()),
-                      Comment.parent_id.in_(roots.scalar_subquery()),
-                      Comment.parent_id.in_(first_replies.scalar_subquery())))
+        .where(sa.or_(Comment.id.in_(roots),
+                      Comment.parent_id.in_(roots),
+                      Comment.parent_id.in_(first_replies)))
         .order_by(Comment.created_at, Comment.id)
-        .options()
+        .options(joinedload(Comment.author))
     ).unique().all()
     signed_in = user is not None and user.is_authenticated
     voted: set[int] = set()
@@ -363,18 +367,18 @@ def thread(proposal: Proposal, page: int = 1, user=None) -> ThreadPage:
         voted = set(db.session.scalars(sa.select(CommentVote.comment_id).where(
             CommentVote.user_id == user.id, CommentVote.comment_id.in_([c.id for c in comments]))))
     now = utcnow()
-    nodes: dict[int, Node] = {}
+    process = proposal.process
+    may_comment = can(user, "comment.create", process)
+    nodes = {comment.id: Node(comment=comment, own=signed_in and comment.author_id == user.id,
+                              editable=can_edit(user, comment, now, may_comment), upvoted=comment.id in voted,
+                              can_reply=can_reply_to(comment))
+             for comment in comments}
     top: list[Node] = []
-    for comment in comments:
-        node = Node(comment=comment, own=signed_in and comment.author_id == user.id,
-                    editable=can_edit(user, comment, now), upvoted=comment.id in voted,
-                    can_reply=can_reply_to(comment))
-        nodes[comment.id] = node
-        if comment.parent_id is None:
+    for node in nodes.values():  # in thread order, so replies stay oldest first under their parent
+        if node.comment.parent_id is None:
             top.append(node)
         else:
-            nodes[comment.parent_id].replies.append(node)  # parents sort first: created earlier
-    process = proposal.process
+            nodes[node.comment.parent_id].replies.append(node)
     return ThreadPage(proposal=proposal, nodes=top, page=page, pages=pages, top_level_total=total,
                       signed_in=signed_in, can_vote=can(user, "comment.vote", process),
                       can_report=can(user, "comment.report", process),
