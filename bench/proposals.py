@@ -341,6 +341,7 @@ class StatementTimer:
         self.label: str | None = None
         self.count = 0
         self.by_statement: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+        self.parameters: dict[tuple[str, str], object] = {}  # the last parameters, for EXPLAIN
         self._started: list[float] = []
         sa.event.listen(engine, "before_cursor_execute", self._before)
         sa.event.listen(engine, "after_cursor_execute", self._after)
@@ -348,13 +349,14 @@ class StatementTimer:
     def _before(self, *_args) -> None:
         self._started.append(time.perf_counter())
 
-    def _after(self, _conn, _cursor, statement, *_args) -> None:
+    def _after(self, _conn, _cursor, statement, parameters, *_args) -> None:
         elapsed = time.perf_counter() - self._started.pop()
         self.count += 1
         if self.label:
             entry = self.by_statement[(self.label, statement)]
             entry[0] += 1
             entry[1] += elapsed
+            self.parameters[(self.label, statement)] = parameters
 
     def close(self) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._before)
@@ -548,10 +550,42 @@ def report(small: SizeRun, large: SizeRun, args) -> None:
           "(mean ms per execution x executions):")
     for name in over:
         print(f"  {name}:")
-        for mean_ms, count, statement in large.timer.slowest(name):
+        slowest = large.timer.slowest(name)
+        for mean_ms, count, statement in slowest:
             small_stats = small.timer.by_statement.get((name, statement))
             was = f" (at {a:,}: {small_stats[1] / small_stats[0] * 1000:.2f} ms)" if small_stats else ""
-            print(f"    {mean_ms:8.2f} ms x {count:<5}{was} {' '.join(statement.split())[:300]}")
+            print(f"    {mean_ms:8.2f} ms x {count:<5}{was}\n        {short_sql(statement)}")
+        if slowest:
+            statement = slowest[0][2]
+            print(f"    plan of the slowest at {b:,}:")
+            for line in query_plan(large, statement, large.timer.parameters[(name, statement)]):
+                print(f"        {line}")
+
+
+def short_sql(statement: str, limit: int = 600) -> str:
+    """One line, with long column lists elided: what is left shows FROM, WHERE, ORDER BY and LIMIT."""
+    text = " ".join(statement.split())
+    text = re.sub(r"SELECT (.*?) FROM", lambda m: f"SELECT {m[1] if len(m[1]) < 50 else '…'} FROM", text)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def query_plan(run: SizeRun, statement: str, parameters) -> list[str]:
+    """EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (PostgreSQL) of a statement the benchmark saw."""
+    from plaza.extensions import db
+
+    try:
+        with run.app.app_context(), db.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+                depth: dict[int, int] = {0: -1}
+                lines = []
+                for node, parent, _unused, detail in rows:
+                    depth[node] = depth.get(parent, -1) + 1
+                    lines.append("  " * depth[node] + detail)
+                return lines
+            return [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)]
+    except Exception as error:  # a report, not a test: say why and carry on
+        return [f"(no plan: {error})"]
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:

@@ -123,3 +123,16 @@ def test_list_page_query_count_does_not_grow_with_proposals(client, process):
         publish(process, f"Later proposal {number}", category_id=roads.id)
     many = count_queries(lambda: client.get(f"/processes/{process.slug}"))
     assert many == few
+
+
+def test_search_finds_proposals_by_their_comments_but_not_hidden_ones(app, process):
+    from plaza.accounts.models import Role
+    from plaza.comments import services as comments
+
+    proposal = publish(process, "Wider pavements")
+    publish(process, "Benches in the park")
+    comment = comments.add_comment(make_user(), proposal, "The kerb near the bakery is dangerous.", "for",
+                                   submission_key="c1")
+    assert titles(listing.page_of_proposals(process.id, listing.Filters(query="bakery"))) == ["Wider pavements"]
+    comments.hide(make_user(Role.MODERATOR), comment, "Personal data about a neighbour.")
+    assert titles(listing.page_of_proposals(process.id, listing.Filters(query="bakery"))) == []

@@ -249,6 +249,9 @@ def test_manage_page_links_to_edit_and_exports(client, organiser):
     for path in ("/processes/safer-streets/edit", "/processes/safer-streets/export.csv",
                  "/processes/safer-streets/export.json"):
         assert f'href="{path}"' in page
+    # The moderation queue is linked when some part of Plaza serves it.
+    has_moderation = any(rule.rule == "/processes/moderation" for rule in client.application.url_map.iter_rules())
+    assert ('href="/processes/moderation"' in page) == has_moderation
 
 
 def test_unknown_consultation_is_not_found(client, organiser):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
+from plaza import search
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.comments.models import (
@@ -102,6 +103,7 @@ def add_comment(user, proposal: Proposal, body: str, stance: Stance | str = Stan
         db.session.flush()
         db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
                            .values(comments_count=Proposal.comments_count + 1))
+        search.index_text(proposal.id, plain_text(comment.body), comment_id=comment.id)
         if parent is not None and parent.author_id is not None and parent.author_id != user.id:
             outbox.record("comment.replied", idempotency_key=f"comment.replied:{comment.id}",
                           comment_id=comment.id, parent_author_id=parent.author_id, proposal_id=proposal.id)
@@ -145,6 +147,8 @@ def edit_comment(user, comment: Comment, body: str) -> Comment:
                                 .where(CommentRevision.comment_id == comment.id)) or 0) + 1
     db.session.add(CommentRevision(comment_id=comment.id, number=number, body=comment.body))
     comment.body, comment.edited_at = cleaned, utcnow()
+    if comment.hidden_at is None:
+        search.index_text(comment.proposal_id, plain_text(cleaned), comment_id=comment.id)
     try:
         db.session.commit()
     except IntegrityError:
@@ -231,6 +235,7 @@ def hide(moderator, comment: Comment, public_reason: str) -> None:
         db.session.rollback()
         raise RuleBroken(_("This comment is already hidden."), status=409)
     resolved = _resolve_reports(comment)
+    search.remove_comment(comment.id)  # a hidden comment is not found by search
     audit.record("comment.hidden", moderator, comment_id=comment.id, reason=reason, reports_resolved=resolved)
     db.session.commit()
     db.session.expire(comment)
@@ -246,6 +251,7 @@ def unhide(moderator, comment: Comment) -> None:
     if shown != 1:
         db.session.rollback()
         raise RuleBroken(_("This comment is not hidden."), status=409)
+    search.index_text(comment.proposal_id, plain_text(comment.body), comment_id=comment.id)
     audit.record("comment.shown_again", moderator, comment_id=comment.id)
     db.session.commit()
     db.session.expire(comment)

@@ -27,9 +27,14 @@ class PhasePlan:
     components: frozenset[Component] | None = None  # None: the kind's defaults
 
 
+# Words used by pages under /processes/: a consultation cannot take them as its address.
+RESERVED_SLUGS = frozenset({"new", "moderation"})
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "consultation"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "consultation"
+    return f"{slug}-1" if slug in RESERVED_SLUGS else slug
 
 
 def _check_phases(plans: list[PhasePlan]) -> None:
@@ -61,6 +66,9 @@ def create_process(organiser, title: str, summary: str, body: str, phases: list[
     if not phases:
         raise RuleBroken(_("A consultation needs at least one phase."), field="phases")
     _check_phases(phases)
+    if slug is not None and (slug in RESERVED_SLUGS or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)):
+        raise RuleBroken(_("Use small letters, digits and dashes for the address, and not “new” or “moderation”."),
+                         field="slug")
     process = Process(
         slug=slug or slugify(title), title=title.strip(), summary=summary.strip(), body=body, language=language,
         opens_at=min(p.starts_at for p in phases), closes_at=max(p.ends_at for p in phases),
