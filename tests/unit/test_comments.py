@@ -17,7 +17,7 @@ from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.notifications.models import OutboxEvent
 from plaza.permissions import Forbidden
-from plaza.processes.phases import PhaseKind
+from plaza.phases import PhaseKind
 from plaza.processes.services import PhasePlan, create_process
 from plaza.proposals.models import Proposal, ProposalState
 from tests.conftest import login, make_user, submit

@@ -14,7 +14,7 @@ from plaza.meetings import ics, services
 from plaza.meetings.models import Meeting, MeetingKind, MeetingRegistration, RegistrationStatus
 from plaza.notifications.models import OutboxEvent
 from plaza.permissions import Forbidden
-from plaza.processes.phases import PhaseKind
+from plaza.phases import PhaseKind
 from plaza.processes.services import PhasePlan, create_process
 from tests.conftest import login, make_user, submit
 

@@ -29,3 +29,14 @@ def test_migrations_downgrade_to_an_empty_database(app):
     downgrade(revision="base")
     tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+def test_migrated_schema_has_the_backend_search_index(app):
+    drop_everything(db.engine)
+    upgrade()
+    inspector = sa.inspect(db.engine)
+    if db.engine.dialect.name == "sqlite":
+        assert search.FTS_TABLE in inspector.get_table_names()
+    else:
+        assert search.PG_INDEX in {index["name"] for index in inspector.get_indexes("search_document")}
+    db.session.execute(search.matching_proposal_ids("crossing", db.engine.dialect.name)).all()

@@ -9,7 +9,6 @@ from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.notifications.models import Follow, OutboxEvent
-from plaza.phases import PhaseKind
 from plaza.proposals import services
 from plaza.proposals.models import (
     Amendment,

@@ -19,7 +19,9 @@ from plaza.taxonomy.services import tags_for_processes
 @bp.route("/")
 def index():
     processes = db.session.scalars(sa.select(Process).order_by(Process.closes_at.desc())).all()
-    return render_template("processes/index.html", processes=processes)
+    user = current_user if current_user.is_authenticated else None
+    return render_template("processes/index.html", processes=processes,
+                           can_create=can(user, "process.manage", None))
 
 
 @bp.route("/<slug>")
@@ -33,8 +35,9 @@ def show(slug: str):
     user = current_user if current_user.is_authenticated else None
     response = render_template(
         "processes/show.html", process=process, phase=process.active_phase(), filters=form, page=page,
-        per_page=PER_PAGE, PHASE_NAMES=PHASE_NAMES, COMPONENT_NAMES=COMPONENT_NAMES, Component=Component, confirm_form=ConfirmForm(),
-        can_propose=can(user, "proposal.create", process), can_manage=can(user, "process.manage", process),
+        per_page=PER_PAGE, PHASE_NAMES=PHASE_NAMES, COMPONENT_NAMES=COMPONENT_NAMES, Component=Component,
+        confirm_form=ConfirmForm(), can_propose=can(user, "proposal.create", process),
+        can_manage=can(user, "process.manage", process) or can(user, "process.export", process),
         following=user is not None and proposal_services.is_following(user, process=process),
         tags=tags_for_processes([process.id])[process.id],
     )
