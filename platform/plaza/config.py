@@ -80,6 +80,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")))
     # How many reverse proxies in front of Plaza set X-Forwarded-For/-Proto (0: Plaza faces the network).
     PLAZA_PROXY_COUNT = int(os.environ.get("PLAZA_PROXY_COUNT", "0"))
+    PASSWORD_HASH_METHOD = "scrypt"
     WTF_CSRF_TIME_LIMIT = 4 * 60 * 60
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
@@ -104,6 +105,8 @@ class TestingConfig(Config):
     REDIS_URL = os.environ.get("PLAZA_TEST_REDIS_URL")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Tests create hundreds of accounts; a cheap hash keeps the suite fast. Real configurations use scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     PASSWORD_RESET_MAX_AGE = 60 * 60
 
 

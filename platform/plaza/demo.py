@@ -6,6 +6,8 @@ import sqlalchemy as sa
 
 from plaza.accounts.models import Role, User
 from plaza.clock import utcnow
+from plaza.comments.models import Stance
+from plaza.comments.services import add_comment
 from plaza.extensions import db
 from plaza.meetings.models import Meeting, MeetingKind
 from plaza.meetings.services import create_meeting
@@ -103,6 +105,19 @@ def seed() -> int:
         proposals.answer(_user("officer@riverside.example"), first, AnswerState.EVALUATING,
                          "The mobility team will measure traffic at the school in the next two weeks.")
 
+    if first.comments_count == 0:
+        opening = add_comment(_user("jordi@riverside.example"), first,
+                              "My daughter crosses there too. In winter it is dark at 8 o'clock, so a light matters "
+                              "as much as the stripes.", Stance.FOR, submission_key="demo-comment-1")
+        reply = add_comment(_user(RESIDENT_EMAIL), first,
+                            "Yes, and the patrol could be parents taking turns. I can ask at the school meeting.",
+                            Stance.FOR, parent=opening, submission_key="demo-comment-2")
+        add_comment(_user("sari"), first, "Could the bus stop move a little, so buses do not block the view?",
+                    Stance.NEUTRAL, parent=reply, submission_key="demo-comment-3")
+        add_comment(_user("moderator@riverside.example"), first,
+                    "A traffic light slows the buses on line 4. Maybe a raised crossing is enough?",
+                    Stance.AGAINST, submission_key="demo-comment-4")
+        created += 4
     created += seed_tags()
     if not tags_for_processes([streets.id])[streets.id]:
         tag_process(None, streets, [get_tag("udhr", "3").id, get_tag("udhr", "25").id, get_tag("sdg", "11").id])

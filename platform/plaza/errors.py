@@ -9,3 +9,11 @@ class RuleBroken(Exception):
         self.message = message
         self.field = field
         self.status = status
+
+    def show_on(self, form) -> None:
+        """Put the message on the form field at fault, or at the top of the form."""
+        field = getattr(form, self.field, None) if self.field else None
+        if field is not None:
+            field.errors = [*field.errors, self.message]
+        else:
+            form.form_errors.append(self.message)

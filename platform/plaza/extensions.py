@@ -12,6 +12,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, registry
 
 # Stable constraint names, so that migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -55,6 +56,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def insert_on_conflict(model):
+    """An INSERT that supports `.on_conflict_do_nothing()` on the backend in use (SQLite or PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](model)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 babel = Babel()

@@ -52,6 +52,12 @@ def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
     assert result.stdout.split() == ["True", "sqlite:///x.db"]
 
 
+def test_real_configurations_hash_passwords_with_scrypt():
+    from plaza.config import DevelopmentConfig, ProductionConfig
+
+    assert DevelopmentConfig.PASSWORD_HASH_METHOD == ProductionConfig.PASSWORD_HASH_METHOD == "scrypt"
+
+
 def test_unknown_configuration_name_is_refused():
     with pytest.raises(RuntimeError, match="unknown configuration"):
         create_app("staging")

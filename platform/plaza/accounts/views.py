@@ -30,14 +30,6 @@ def _sign_in(user, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-def _form_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _render_invalid(template: str, form, status: int = 400):
     """Re-show a form with its errors; a POST that did not validate is a 400 for clients and tests."""
     return render_template(template, form=form), status if request.method == "POST" else 200
@@ -55,7 +47,7 @@ def signup():
                 form.email.data, form.display_name.data, form.password.data, current_language()
             )
         except RuleBroken as error:
-            _form_error(form, error)
+            error.show_on(form)
         else:
             _sign_in(user)
             flash(_("Welcome to Plaza, %(name)s. Your account is ready.", name=user.display_name), "success")
@@ -76,7 +68,7 @@ def signup_with_invitation():
                 current_language(),
             )
         except RuleBroken as error:
-            _form_error(form, error)
+            error.show_on(form)
         else:
             _sign_in(user)
             flash(_("Welcome to Plaza, %(name)s. Sign in next time with the username %(username)s.",

@@ -51,14 +51,6 @@ def _back_to(comment: Comment):
     return redirect(comment_location(comment))
 
 
-def _form_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _status(form, error: RuleBroken | None = None) -> int:
     """A form that was sent and refused answers 400 (or the rule's own status); a form just shown, 200."""
     if error is not None:
@@ -98,7 +90,7 @@ def create(slug: str, proposal_id: int):
                                            submission_key=form.submission_key.data)
         except RuleBroken as refusal:
             error = refusal
-            _form_error(form, refusal)
+            refusal.show_on(form)
         else:
             flash(_("Your comment is published."), "success")
             return _back_to(comment)
@@ -117,7 +109,7 @@ def reply(slug: str, proposal_id: int, comment_id: int):
                                            parent=parent, submission_key=form.submission_key.data)
         except RuleBroken as refusal:
             error = refusal
-            _form_error(form, refusal)
+            refusal.show_on(form)
         else:
             flash(_("Your reply is published."), "success")
             return _back_to(comment)
@@ -139,7 +131,7 @@ def edit(slug: str, proposal_id: int, comment_id: int):
             services.edit_comment(current_user, comment, form.body.data)
         except RuleBroken as refusal:
             error = refusal
-            _form_error(form, refusal)
+            refusal.show_on(form)
         else:
             flash(_("Your changes are saved."), "success")
             return _back_to(comment)
@@ -177,7 +169,7 @@ def report(slug: str, proposal_id: int, comment_id: int):
             services.report(current_user, comment, ReportReason(form.reason.data), form.details.data)
         except RuleBroken as refusal:
             error = refusal
-            _form_error(form, refusal)
+            refusal.show_on(form)
         else:
             flash(_("Thank you. A moderator will look at this comment."), "success")
             return _back_to(comment)
@@ -213,7 +205,7 @@ def hide(comment_id: int):
             services.hide(current_user, comment, form.reason.data)
         except RuleBroken as refusal:
             error = refusal
-            _form_error(form, refusal)
+            refusal.show_on(form)
         else:
             flash(_("The comment is hidden. Everyone now sees your reason in its place."), "success")
             return redirect(url_for("comments.moderation"))

@@ -12,7 +12,7 @@ from plaza.meetings import bp, ics, services
 from plaza.meetings.forms import KIND_NAMES, CancelForm, LeaveForm, MeetingForm, NewMeetingForm, RegisterForm
 from plaza.meetings.models import RegistrationStatus
 from plaza.permissions import can
-from plaza.processes.services import get_by_slug
+from plaza.processes.services import get_by_slug_or_404
 
 ACCESSIBILITY = (
     ("step_free_access", _l("Step-free access")),
@@ -42,24 +42,9 @@ def _iso_utc(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _form_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _render_invalid(template: str, form, status: int = 400, **context):
     """Re-show a form with its errors; a POST that did not validate is a 400 for clients and tests."""
     return render_template(template, form=form, **context), status if request.method == "POST" else 200
-
-
-def _process_or_404(slug: str):
-    process = get_by_slug(slug)
-    if process is None:
-        abort(404)
-    return process
 
 
 def _meeting_or_404(process, meeting_id: int):
@@ -76,7 +61,7 @@ def _require_manage(process) -> None:
 
 @bp.route("/<slug>/meetings")
 def index(slug: str):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     upcoming, past = services.meetings_of(process)
     return render_template(
         "meetings/index.html", process=process, upcoming=upcoming, past=past,
@@ -99,13 +84,13 @@ def _render_meeting(process, meeting, problem: str | None = None, status: int = 
 
 @bp.route("/<slug>/meetings/<int:meeting_id>")
 def show(slug: str, meeting_id: int):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     return _render_meeting(process, _meeting_or_404(process, meeting_id))
 
 
 @bp.route("/<slug>/meetings/<int:meeting_id>.ics")
 def calendar(slug: str, meeting_id: int):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     meeting = _meeting_or_404(process, meeting_id)
     base = current_app.config["PLAZA_BASE_URL"].rstrip("/")
     page_url = base + url_for(".show", slug=slug, meeting_id=meeting.id)
@@ -122,7 +107,7 @@ def calendar(slug: str, meeting_id: int):
 
 @bp.route("/<slug>/meetings/new", methods=["GET", "POST"])
 def new(slug: str):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     _require_manage(process)
     form = NewMeetingForm()
     if form.validate_on_submit():
@@ -130,7 +115,7 @@ def new(slug: str):
             meeting = services.create_meeting(current_user, process, **form.meeting_fields())
         except RuleBroken as error:
             db.session.rollback()
-            _form_error(form, error)
+            error.show_on(form)
         else:
             flash(_("The meeting is added."), "success")
             return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
@@ -139,7 +124,7 @@ def new(slug: str):
 
 @bp.route("/<slug>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 def edit(slug: str, meeting_id: int):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     _require_manage(process)
     meeting = _meeting_or_404(process, meeting_id)
     if meeting.is_cancelled:
@@ -151,7 +136,7 @@ def edit(slug: str, meeting_id: int):
             services.update_meeting(current_user, meeting, **form.meeting_fields())
         except RuleBroken as error:
             db.session.rollback()
-            _form_error(form, error)
+            error.show_on(form)
         else:
             flash(_("The meeting is saved."), "success")
             return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
@@ -160,7 +145,7 @@ def edit(slug: str, meeting_id: int):
 
 @bp.route("/<slug>/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
 def cancel(slug: str, meeting_id: int):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     _require_manage(process)
     meeting = _meeting_or_404(process, meeting_id)
     form = CancelForm()
@@ -169,7 +154,7 @@ def cancel(slug: str, meeting_id: int):
             services.cancel_meeting(current_user, meeting)
         except RuleBroken as error:
             db.session.rollback()
-            _form_error(form, error)
+            error.show_on(form)
         else:
             flash(_("The meeting is cancelled."), "success")
             return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
@@ -178,7 +163,7 @@ def cancel(slug: str, meeting_id: int):
 
 @bp.route("/<slug>/meetings/<int:meeting_id>/register", methods=["POST"])
 def register(slug: str, meeting_id: int):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     meeting = _meeting_or_404(process, meeting_id)
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=url_for(".show", slug=slug, meeting_id=meeting.id)))
@@ -199,7 +184,7 @@ def register(slug: str, meeting_id: int):
 
 @bp.route("/<slug>/meetings/<int:meeting_id>/leave", methods=["POST"])
 def leave(slug: str, meeting_id: int):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     meeting = _meeting_or_404(process, meeting_id)
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=url_for(".show", slug=slug, meeting_id=meeting.id)))

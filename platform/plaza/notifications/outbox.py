@@ -16,12 +16,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from plaza import queues
 from plaza.clock import utcnow
-from plaza.extensions import db
+from plaza.extensions import db, insert_on_conflict
 from plaza.notifications.models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -59,18 +58,14 @@ def handles(kind: str):
     return register
 
 
-INSERT_FOR_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def record(kind: str, idempotency_key: str | None = None, **payload) -> int | None:
     """Add an event to the current transaction and return its id, or None if an event with this key
     already exists: a duplicate is suppressed (INSERT … ON CONFLICT DO NOTHING), even under a race,
     without disturbing the caller's transaction."""
     if kind not in HANDLERS and kind not in RECORDED_ONLY:
         raise KeyError(f"unknown outbox event kind {kind!r}")
-    insert = INSERT_FOR_DIALECT[db.session.get_bind().dialect.name]
     event_id = db.session.scalar(
-        insert(OutboxEvent)
+        insert_on_conflict(OutboxEvent)
         .values(kind=kind, payload=payload, idempotency_key=idempotency_key or str(uuid.uuid4()))
         .on_conflict_do_nothing(index_elements=[OutboxEvent.idempotency_key])
         .returning(OutboxEvent.id)

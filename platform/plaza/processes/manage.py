@@ -26,24 +26,13 @@ def _require(action: str, process: Process | None = None) -> None:
         abort(403)
 
 
-def _process_or_404(slug: str) -> Process:
-    process = services.get_by_slug(slug)
-    if process is None:
-        abort(404)
-    return process
-
-
 def _form_error(form: ProcessForm, error: RuleBroken) -> None:
     if error.status == 403:
         abort(403)
     if error.field == "phases":
         form.phase_errors.append(error.message)
         return
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    error.show_on(form)
 
 
 def _render_form(template: str, form: ProcessForm, **context):
@@ -88,7 +77,7 @@ def new():
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str):
-    process = _process_or_404(slug)
+    process = services.get_by_slug_or_404(slug)
     _require("process.manage", process)
     form = ProcessForm(data=form_data(process), process=process)
     form.slug.description = _("The end of the address of the consultation's page. Changing it breaks links "
@@ -137,7 +126,7 @@ def _moderation_url() -> str | None:
 @bp.route("/<slug>/manage")
 @login_required
 def manage(slug: str):
-    process = _process_or_404(slug)
+    process = services.get_by_slug_or_404(slug)
     may_manage = can(current_user, "process.manage", process)
     may_export = can(current_user, "process.export", process)
     if not (may_manage or may_export):
@@ -175,7 +164,7 @@ def _download(body: str, content_type: str, filename: str) -> Response:
 @bp.route("/<slug>/export.csv")
 @login_required
 def export_csv(slug: str):
-    process = _process_or_404(slug)
+    process = services.get_by_slug_or_404(slug)
     _require("process.export", process)
     return _download(exports.csv_document(_export_rows(process)), "text/csv; charset=utf-8",
                      f"{process.slug}-proposals.csv")
@@ -184,7 +173,7 @@ def export_csv(slug: str):
 @bp.route("/<slug>/export.json")
 @login_required
 def export_json(slug: str):
-    process = _process_or_404(slug)
+    process = services.get_by_slug_or_404(slug)
     _require("process.export", process)
     record = exports.process_record(process, _absolute(url_for("processes.show", slug=process.slug)))
     return _download(exports.json_document(record, _export_rows(process)), "application/json; charset=utf-8",

@@ -119,3 +119,7 @@ def update_process(organiser, process: Process, **fields) -> Process:
 
 def get_by_slug(slug: str) -> Process | None:
     return db.session.scalar(sa.select(Process).where(Process.slug == slug))
+
+
+def get_by_slug_or_404(slug: str) -> Process:
+    return db.first_or_404(sa.select(Process).where(Process.slug == slug))

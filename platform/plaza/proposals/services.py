@@ -11,7 +11,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -20,7 +19,7 @@ from plaza import search
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
-from plaza.extensions import db
+from plaza.extensions import db, insert_on_conflict
 from plaza.notifications import outbox
 from plaza.notifications.models import Follow
 from plaza.permissions import authorize, can
@@ -49,7 +48,6 @@ ATTACHMENT_TYPES = {
     ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
-INSERT_FOR_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass
@@ -196,8 +194,7 @@ def support(user, proposal: Proposal) -> None:
     if db.session.get(Support, (proposal.id, user.id)) is not None:
         raise RuleBroken(_("You already support this proposal."), status=409)
     if process.supports_per_resident is not None:
-        insert = INSERT_FOR_DIALECT[db.session.get_bind().dialect.name]
-        db.session.execute(insert(SupportQuota).values(user_id=user.id, process_id=process.id, used=0)
+        db.session.execute(insert_on_conflict(SupportQuota).values(user_id=user.id, process_id=process.id, used=0)
                            .on_conflict_do_nothing())
         taken = db.session.execute(
             sa.update(SupportQuota)
@@ -315,8 +312,7 @@ def merge(user, duplicates: list[Proposal], into: Proposal) -> None:
 
 def follow(user, proposal: Proposal | None = None, process: Process | None = None) -> None:
     authorize(user, "process.follow", process or proposal.process)
-    insert = INSERT_FOR_DIALECT[db.session.get_bind().dialect.name]
-    db.session.execute(insert(Follow).values(user_id=user.id, proposal_id=proposal.id if proposal else None,
+    db.session.execute(insert_on_conflict(Follow).values(user_id=user.id, proposal_id=proposal.id if proposal else None,
                                              process_id=process.id if process else None).on_conflict_do_nothing())
     db.session.commit()
 

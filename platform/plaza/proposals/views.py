@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.permissions import authorize, can
-from plaza.processes.services import get_by_slug
+from plaza.processes.services import get_by_slug_or_404
 from plaza.proposals import bp, listing, services
 from plaza.proposals.forms import AmendmentForm, AnswerForm, ConfirmForm, FilterForm, MergeForm, ProposalForm
 from plaza.proposals.models import Amendment, AmendmentState, AnswerState, Proposal, ProposalRevision
@@ -16,15 +16,8 @@ from plaza.proposals.services import ProposalDraft
 from plaza.taxonomy.services import tags_for_proposals
 
 
-def _process_or_404(slug: str):
-    process = get_by_slug(slug)
-    if process is None:
-        abort(404)
-    return process
-
-
 def _proposal_or_404(slug: str, proposal_id: int):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.process_id != process.id:
         abort(404)
@@ -34,14 +27,6 @@ def _proposal_or_404(slug: str, proposal_id: int):
 def _show(proposal: Proposal, anchor: str | None = None):
     url = url_for("proposals.show", slug=proposal.process.slug, proposal_id=proposal.id)
     return redirect(f"{url}#{anchor}" if anchor else url)
-
-
-def _form_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _refuse(error: RuleBroken, proposal: Proposal):
@@ -88,7 +73,7 @@ def proposals_page(process):
 @bp.route("/<slug>/proposals/new", methods=["GET", "POST"])
 @login_required
 def new(slug: str):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     try:
         authorize(current_user, "proposal.create", process)
     except RuleBroken as error:
@@ -103,7 +88,7 @@ def new(slug: str):
             proposal = services.create_proposal(current_user, process, draft, form.submission_key.data,
                                                 request.files.getlist(form.attachments.name))
         except RuleBroken as error:
-            _form_error(form, error)
+            error.show_on(form)
         else:
             flash(_("Your proposal is published."), "success")
             return _show(proposal)
@@ -158,7 +143,7 @@ def edit(slug: str, proposal_id: int):
         try:
             services.edit_proposal(current_user, proposal, draft)
         except RuleBroken as error:
-            _form_error(form, error)
+            error.show_on(form)
         else:
             flash(_("Your changes are saved. The earlier text stays in the history."), "success")
             return _show(proposal)
@@ -235,7 +220,7 @@ def amend(slug: str, proposal_id: int):
         except RuleBroken as error:
             if error.status in (403, 409):
                 return _refuse(error, proposal)
-            _form_error(form, error)
+            error.show_on(form)
         else:
             flash(_("Your amendment is sent. The author will accept or reject it."), "success")
             return _show(proposal, "amendments")
@@ -273,7 +258,7 @@ def answer(slug: str, proposal_id: int):
         try:
             services.answer(current_user, proposal, AnswerState(form.state.data), form.text.data)
         except RuleBroken as error:
-            _form_error(form, error)
+            error.show_on(form)
         else:
             flash(_("The official answer is published."), "success")
             return _show(proposal, "answer")
@@ -299,7 +284,7 @@ def merge(slug: str, proposal_id: int):
                     raise RuleBroken(_("There is no proposal with one of these numbers."), field="duplicates")
                 services.merge(current_user, duplicates, proposal)
             except RuleBroken as error:
-                _form_error(form, error)
+                error.show_on(form)
             else:
                 flash(_("The proposals are merged into this one."), "success")
                 return _show(proposal)

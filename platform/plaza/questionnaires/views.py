@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from plaza.errors import RuleBroken
 from plaza.permissions import Forbidden, authorize, can
-from plaza.processes.services import get_by_slug
+from plaza.processes.services import get_by_slug_or_404
 from plaza.questionnaires import bp, services
 from plaza.questionnaires.forms import AnswersForm, QuestionnaireForm
 from plaza.questionnaires.models import Questionnaire
@@ -16,15 +16,8 @@ from plaza.questionnaires.models import Questionnaire
 OPTION_ID = re.compile(r"[0-9]{1,18}")
 
 
-def _process_or_404(slug: str):
-    process = get_by_slug(slug)
-    if process is None:
-        abort(404)
-    return process
-
-
 def _questionnaire_or_404(slug: str) -> Questionnaire:
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     questionnaire = services.for_process(process)
     if questionnaire is None:
         abort(404)
@@ -110,7 +103,7 @@ def thanks(slug: str):
 @bp.route("/<slug>/questionnaire/new", methods=["GET", "POST"])
 @login_required
 def create(slug: str):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     if not can(current_user, "process.manage", process):
         abort(403)
     if services.for_process(process) is not None:
@@ -136,7 +129,7 @@ def create(slug: str):
 @bp.route("/<slug>/questionnaire/manage")
 @login_required
 def manage(slug: str):
-    process = _process_or_404(slug)
+    process = get_by_slug_or_404(slug)
     if not can(current_user, "process.manage", process):
         abort(403)
     questionnaire = services.for_process(process)
