@@ -8,7 +8,7 @@ PLAZA_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PLAZA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export FLASK_APP := plaza:create_app
 
-.PHONY: help run install install-test test test-services lint translations bench clean
+.PHONY: help run install install-test test test-services lint translations bench bench-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -54,8 +54,11 @@ translations: install ## extract messages, update every catalog, compile them
 	done
 	$(BIN)/pybabel compile -d translations --statistics
 
-bench: install-test ## benchmarks (long); see README
-	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(BIN)/python $$b; done || echo "no benchmarks yet"
+bench: install-test ## benchmarks (long: about 10 minutes); see bench/README.md
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+bench-smoke: install-test ## a short run of every benchmark, as CI does
+	@for b in bench/*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick || exit 1; done
 
 clean: ## remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

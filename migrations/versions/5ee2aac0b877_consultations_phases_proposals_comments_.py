@@ -168,6 +168,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_proposal_process_id'), ['process_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_supports_count'), ['supports_count'], unique=False)
+        batch_op.create_index('ix_proposal_listing_recent', ['process_id', 'state', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_proposal_listing_supported', ['process_id', 'state', 'supports_count', 'id'],
+                              unique=False)
 
     op.create_table('questionnaire',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -551,6 +554,8 @@ def downgrade():
     op.drop_table('support_quota')
     op.drop_table('questionnaire')
     with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposal_listing_supported')
+        batch_op.drop_index('ix_proposal_listing_recent')
         batch_op.drop_index(batch_op.f('ix_proposal_supports_count'))
         batch_op.drop_index(batch_op.f('ix_proposal_state'))
         batch_op.drop_index(batch_op.f('ix_proposal_process_id'))

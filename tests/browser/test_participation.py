@@ -54,3 +54,42 @@ def test_resident_proposes_and_supports_without_javascript(app, live_server, pag
     assert "You support this proposal." in page.get_by_role("status").inner_text()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Support)
                              .where(Support.user_id == resident.id)) == 1
+
+
+def test_organiser_and_deliberation_pages_have_no_wcag_violations(app, live_server, axe_page):
+    from datetime import timedelta
+
+    from plaza.accounts.models import Role
+    from plaza.clock import utcnow
+    from plaza.meetings.models import Meeting
+    from plaza.phases import PhaseKind
+    from plaza.processes.services import PhasePlan, create_process
+    from plaza.questionnaires.services import create_questionnaire, parse_questions
+
+    demo.seed()
+    organiser = make_user(Role.ORGANISER, email="organiser@example.org")
+    now = utcnow()
+    talk = create_process(organiser, "Talk it through", "A consultation in its deliberation phase.", "",
+                          [PhasePlan(PhaseKind.DELIBERATION, "Talk", now - timedelta(days=1), now + timedelta(days=9))])
+    create_questionnaire(organiser, talk, "What matters to you", "Three short questions.",
+                         parse_questions("? Which street feels least safe?\n- River Street\n- Market Street\n"
+                                         "? What would help? [multiple]\n- Light\n- Crossing\n- Benches\n"
+                                         "? Anything else? [text] [optional]"))
+    meeting = db.session.scalar(sa.select(Meeting))
+    axe_page.goto(f"{live_server}/account/login")
+    axe_page.locator("#login").fill(organiser.email)
+    axe_page.locator("#password").fill(PASSWORD)
+    axe_page.locator("main form button[type=submit]").click()
+    axe_page.wait_for_url(f"{live_server}/")
+    found = {}
+    for path in ["/processes/", "/processes/new", "/processes/safer-streets-2027/manage",
+                 "/processes/safer-streets-2027/edit", "/processes/safer-streets-2027/meetings",
+                 f"/processes/safer-streets-2027/meetings/{meeting.id}", "/processes/safer-streets-2027/meetings/new",
+                 f"/processes/{talk.slug}/questionnaire", "/processes/moderation",
+                 "/tags/process/safer-streets-2027"]:
+        axe_page.goto(live_server + path)
+        assert axe_page.title(), path
+        problems = violations(axe_page)
+        if problems:
+            found[path] = problems
+    assert found == {}

@@ -136,3 +136,26 @@ def test_search_finds_proposals_by_their_comments_but_not_hidden_ones(app, proce
     assert titles(listing.page_of_proposals(process.id, listing.Filters(query="bakery"))) == ["Wider pavements"]
     comments.hide(make_user(Role.MODERATOR), comment, "Personal data about a neighbour.")
     assert titles(listing.page_of_proposals(process.id, listing.Filters(query="bakery"))) == []
+
+
+def test_proposal_page_query_count_does_not_grow_with_comments(client, process):
+    from plaza.comments import services as comments
+
+    proposal = publish(process, "Wider pavements")
+    viewer = make_user()
+    from tests.conftest import login
+
+    login(client, viewer)
+    url = f"/processes/{process.slug}/proposals/{proposal.id}"
+    for number in range(2):
+        comments.add_comment(make_user(), proposal, f"Early comment number {number}.", "for",
+                             submission_key=f"early-{number}")
+    few = count_queries(lambda: client.get(url))
+    first = None
+    for number in range(30):
+        made = comments.add_comment(make_user(), proposal, f"Later comment number {number}.", "against",
+                                    parent=first, submission_key=f"later-{number}")
+        first = first or made
+    many = count_queries(lambda: client.get(url))
+    assert client.get(url).status_code == 200
+    assert many == few

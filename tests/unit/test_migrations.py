@@ -39,4 +39,5 @@ def test_migrated_schema_has_the_backend_search_index(app):
         assert search.FTS_TABLE in inspector.get_table_names()
     else:
         assert search.PG_INDEX in {index["name"] for index in inspector.get_indexes("search_document")}
-    db.session.execute(search.matching_proposal_ids("crossing", db.engine.dialect.name)).all()
+    matches = search.matching_proposal_ids("crossing", db.engine.dialect.name)
+    db.session.execute(sa.select(matches.c.proposal_id)).all()

@@ -361,6 +361,9 @@ def thread(proposal: Proposal, page: int = 1, user=None) -> ThreadPage:
     first_replies = sa.select(Comment.id).where(Comment.parent_id.in_(roots))
     comments = db.session.scalars(
         sa.select(Comment)
+        # The proposal condition lets the database start from this proposal's comments; without it
+        # PostgreSQL scanned every comment of the city to evaluate the OR (bench/proposals.py).
+        .where(Comment.proposal_id == proposal.id)
         .where(sa.or_(Comment.id.in_(roots),
                       Comment.parent_id.in_(roots),
                       Comment.parent_id.in_(first_replies)))

@@ -4,7 +4,7 @@ import enum
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from plaza import search
 from plaza.extensions import db
@@ -64,15 +64,16 @@ def _status_condition(status: Status):
 
 
 def _filtered(process_id: int, filters: Filters) -> sa.Select:
-    statement = sa.select(Proposal).where(Proposal.process_id == process_id,
-                                          Proposal.state != ProposalState.MERGED)
+    # Every status condition names the state, so merged proposals never show, and the composite indexes
+    # (process_id, state, …) serve both the count and the sorted page.
+    statement = sa.select(Proposal).where(Proposal.process_id == process_id)
     if filters.category_id:
         statement = statement.where(Proposal.category_id == filters.category_id)
     if filters.district_id:
         statement = statement.where(Proposal.district_id == filters.district_id)
     if filters.status:
         statement = statement.where(_status_condition(filters.status))
-    elif filters.status is None:
+    else:
         statement = statement.where(Proposal.state == ProposalState.PUBLISHED)
     if filters.tag_id:
         from plaza.taxonomy.services import filter_by_tag
@@ -80,7 +81,7 @@ def _filtered(process_id: int, filters: Filters) -> sa.Select:
         statement = filter_by_tag(statement, Proposal, filters.tag_id)
     matches = search.matching_proposal_ids(filters.query, db.session.get_bind().dialect.name)
     if matches is not None:
-        statement = statement.where(Proposal.id.in_(matches))
+        statement = statement.where(Proposal.id.in_(sa.select(matches.c.proposal_id)))
     return statement
 
 
@@ -105,7 +106,8 @@ def page_of_proposals(process_id: int, filters: Filters, number: int = 1) -> Pag
         raise PageOutOfRange(number)
     items = db.session.scalars(
         _ordered(statement, filters)
-        .options(selectinload(Proposal.category), selectinload(Proposal.district))
+        .options(selectinload(Proposal.category), selectinload(Proposal.district),
+                 defer(Proposal.body), defer(Proposal.answer_text))  # the list shows neither
         .limit(PER_PAGE).offset((number - 1) * PER_PAGE)
     ).all()
     return Page(items=list(items), number=number, total=total)

@@ -65,6 +65,10 @@ class Proposal(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="proposal", cascade="all, delete-orphan")
 
     __table_args__ = (
+        # The list pages filter by process and state and sort by date or supports: these keep them flat
+        # from a thousand to tens of thousands of proposals (see bench/proposals.py).
+        sa.Index("ix_proposal_listing_recent", "process_id", "state", "created_at", "id"),
+        sa.Index("ix_proposal_listing_supported", "process_id", "state", "supports_count", "id"),
         sa.CheckConstraint("supports_count >= 0", name="supports_not_negative"),
         sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_itself"),
     )
