@@ -159,3 +159,15 @@ def test_proposal_page_query_count_does_not_grow_with_comments(client, process):
     many = count_queries(lambda: client.get(url))
     assert client.get(url).status_code == 200
     assert many == few
+
+
+def test_counting_stops_at_the_limit_and_later_pages_still_work(app, process, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 25)
+    for number in range(50):
+        publish(process, f"Proposal number {number}")
+    first = listing.page_of_proposals(process.id, listing.Filters())
+    assert first.total_is_capped and first.total == 25 and first.pages == 2
+    third = listing.page_of_proposals(process.id, listing.Filters(), 3)
+    assert len(third.items) == 10 and not third.total_is_capped and third.pages == 3
+    with pytest.raises(listing.PageOutOfRange):
+        listing.page_of_proposals(process.id, listing.Filters(), 4)

@@ -11,6 +11,9 @@ from plaza.extensions import db
 from plaza.proposals.models import AnswerState, Category, District, Proposal, ProposalState
 
 PER_PAGE = 20
+# Counting stops here, so a list costs the same with 2,000 or 200,000 proposals; beyond it the page says
+# "more than 2,000" and offers the next page instead of a last one.
+COUNT_LIMIT = 2000
 
 
 class Sort(enum.Enum):
@@ -44,11 +47,13 @@ class Filters:
 class Page:
     items: list[Proposal]
     number: int
-    total: int
+    total: int  # exact up to COUNT_LIMIT
+    total_is_capped: bool = False
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
+        counted = max(1, -(-self.total // PER_PAGE))
+        return max(counted, self.number + 1) if self.total_is_capped else counted
 
 
 class PageOutOfRange(Exception):
@@ -100,9 +105,11 @@ def _ordered(statement: sa.Select, filters: Filters) -> sa.Select:
 
 def page_of_proposals(process_id: int, filters: Filters, number: int = 1) -> Page:
     statement = _filtered(process_id, filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    if number < 1 or number > pages:
+    counted = statement.with_only_columns(Proposal.id).order_by(None).limit(COUNT_LIMIT + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted))
+    capped = total > COUNT_LIMIT
+    total = min(total, COUNT_LIMIT)
+    if number < 1 or (not capped and number > max(1, -(-total // PER_PAGE))):
         raise PageOutOfRange(number)
     items = db.session.scalars(
         _ordered(statement, filters)
@@ -110,7 +117,11 @@ def page_of_proposals(process_id: int, filters: Filters, number: int = 1) -> Pag
                  defer(Proposal.body), defer(Proposal.answer_text))  # the list shows neither
         .limit(PER_PAGE).offset((number - 1) * PER_PAGE)
     ).all()
-    return Page(items=list(items), number=number, total=total)
+    if capped and number > 1 and not items:
+        raise PageOutOfRange(number)
+    if capped and len(items) < PER_PAGE:  # the last page after all: show it as the last one
+        return Page(items=list(items), number=number, total=(number - 1) * PER_PAGE + len(items))
+    return Page(items=list(items), number=number, total=total, total_is_capped=capped)
 
 
 def categories() -> list[Category]:
