@@ -94,7 +94,8 @@ def seed() -> int:
         if db.session.scalar(sa.select(Proposal.id).where(Proposal.title == title)) is None:
             proposal = proposals.create_proposal(
                 _user(login), streets,
-                ProposalDraft(title, body, _by_name(Category, category).id, _by_name(District, district).id),
+                ProposalDraft(title, body, _by_name(Category, category).id, _by_name(District, district).id,
+                              language="en"),
                 submission_key=f"demo-{title}")
             created += 1
             for supporter in ("jordi@riverside.example", "sari", RESIDENT_EMAIL):

@@ -1,11 +1,13 @@
 import uuid
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, IntegerField, RadioField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from plaza.config import LANGUAGES
 from plaza.proposals.listing import Sort, Status
 from plaza.proposals.models import AnswerState
 
@@ -33,10 +35,13 @@ class ProposalForm(SubmissionKeyMixin, FlaskForm):
     category_id = SelectField(_l("Category (optional)"), coerce=_optional_int, validators=[Optional()])
     district_id = SelectField(_l("District (optional)"), coerce=_optional_int, validators=[Optional()])
     address = StringField(_l("Address or place (optional)"), validators=[Optional(), Length(max=200)])
+    language = SelectField(_l("Language of your text"),
+                           description=_l("So that screen readers read it well and translators know the original."))
     attachments = MultipleFileField(_l("Files (optional)"),
                                     description=_l("Up to 3 PDF, PNG or JPEG files of at most 5 MB each."))
 
     def set_choices(self, categories, districts):
+        self.language.choices = [(code, LANGUAGES[code]) for code in current_app.config["PLAZA_LANGUAGES"]]
         self.category_id.choices = [(None, _l("None"))] + [(c.id, c.name) for c in categories]
         self.district_id.choices = [(None, _l("None"))] + [(d.id, d.name) for d in districts]
 

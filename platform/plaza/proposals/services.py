@@ -57,6 +57,7 @@ class ProposalDraft:
     category_id: int | None = None
     district_id: int | None = None
     address: str | None = None
+    language: str | None = None  # of the text; None: the author's interface language
 
 
 def _validate(draft: ProposalDraft) -> tuple[str, str]:
@@ -108,7 +109,7 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
         raise RuleBroken(_("Attach at most %(count)d files.", count=MAX_ATTACHMENTS), field="attachments")
     files = [_read_attachment(upload) for upload in uploads]
     proposal = Proposal(process_id=process.id, author_id=author.id, title=title, body=body,
-                        language=author.locale or "en", category_id=draft.category_id,
+                        language=draft.language or author.locale or "en", category_id=draft.category_id,
                         district_id=draft.district_id, address=(draft.address or "").strip() or None,
                         submission_key=submission_key)
     written: list[Path] = []

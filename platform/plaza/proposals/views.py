@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from plaza.errors import RuleBroken
 from plaza.extensions import db
+from plaza.i18n import current_language
 from plaza.permissions import authorize, can
 from plaza.processes.services import get_by_slug_or_404
 from plaza.proposals import bp, listing, services
@@ -79,11 +80,11 @@ def new(slug: str):
     except RuleBroken as error:
         return render_template("error.html", status=error.status, title=_("You cannot make a proposal now"),
                                message=error.message), error.status
-    form = ProposalForm()
+    form = ProposalForm(language=current_language())
     form.set_choices(listing.categories(), listing.districts())
     if form.validate_on_submit():
         draft = ProposalDraft(form.title.data, form.body.data, form.category_id.data, form.district_id.data,
-                              form.address.data)
+                              form.address.data, form.language.data)
         try:
             proposal = services.create_proposal(current_user, process, draft, form.submission_key.data,
                                                 request.files.getlist(form.attachments.name))
@@ -135,6 +136,7 @@ def edit(slug: str, proposal_id: int):
         abort(403)
     form = ProposalForm(obj=proposal)
     form.set_choices(listing.categories(), listing.districts())
+    del form.language  # the language of a published text stays as it was
     if request.method == "GET":
         form.body.data = services.plain_text_for_editing(proposal.body)
     if form.validate_on_submit():
