@@ -86,7 +86,8 @@ def _filtered(process_id: int, filters: Filters) -> sa.Select:
         statement = filter_by_tag(statement, Proposal, filters.tag_id)
     matches = search.matching_proposal_ids(filters.query, db.session.get_bind().dialect.name)
     if matches is not None:
-        statement = statement.where(Proposal.id.in_(sa.select(matches.c.proposal_id)))
+        # Joined, not `IN`: the database starts from the (few) matches and looks proposals up by id.
+        statement = statement.join(matches, matches.c.proposal_id == Proposal.id)
     return statement
 
 
