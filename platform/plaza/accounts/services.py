@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from plaza.accounts.models import Invitation, Role, User
+from plaza.accounts.models import Invitation, User
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
@@ -186,13 +186,6 @@ def reset_password(token: str, new_password: str) -> User:
     user.set_password(new_password)
     db.session.commit()
     return user
-
-
-def set_role(user: User, role: Role, actor: User | None) -> None:
-    previous = user.role
-    user.role = role
-    audit.record("user.role_changed", actor, user_id=user.id, previous=previous.value, role=role.value)
-    db.session.commit()
 
 
 def set_locale(user: User, locale: str) -> None:

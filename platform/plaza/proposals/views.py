@@ -14,7 +14,7 @@ from plaza.proposals import bp, listing, services
 from plaza.proposals.forms import AmendmentForm, AnswerForm, ConfirmForm, FilterForm, MergeForm, ProposalForm
 from plaza.proposals.models import Amendment, AmendmentState, AnswerState, Proposal, ProposalRevision
 from plaza.proposals.services import ProposalDraft
-from plaza.taxonomy.services import tags_for_proposals
+from plaza.taxonomy.services import all_tags_with_labels, tags_for_proposals
 
 
 def _proposal_or_404(slug: str, proposal_id: int):
@@ -38,14 +38,6 @@ def _refuse(error: RuleBroken, proposal: Proposal):
     return _show(proposal), 303
 
 
-def _tag_choices() -> list:
-    try:
-        from plaza.taxonomy.services import all_tags_with_labels
-    except ImportError:
-        return []
-    return all_tags_with_labels()
-
-
 def visitor_seed() -> int:
     if "shuffle_seed" not in session:
         session["shuffle_seed"] = random.randrange(1, 2**31 - 1)
@@ -55,7 +47,7 @@ def visitor_seed() -> int:
 def proposals_page(process):
     """The list part of a process page: (filter form, page) or an error response."""
     form = FilterForm(request.args)
-    form.set_choices(listing.categories(), listing.districts(), _tag_choices())
+    form.set_choices(listing.categories(), listing.districts(), all_tags_with_labels())
     if not form.validate():
         return form, None
     sort = listing.Sort(form.sort.data or listing.Sort.RECENT.value)
@@ -120,12 +112,10 @@ def show(slug: str, proposal_id: int):
 
 
 def _comments_context(proposal, user):
-    try:
-        from plaza.comments.services import thread_context
-    except ImportError:
-        return None
-    page = request.args.get("comments_page", 1, type=int)
-    return thread_context(proposal, user, page)
+    # Imported here: the comments package imports proposals.models, which loads this module first.
+    from plaza.comments.services import thread_context
+
+    return thread_context(proposal, user, request.args.get("comments_page", 1, type=int))
 
 
 @bp.route("/<slug>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
