@@ -23,8 +23,8 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Leave out what the search index adds per backend (FTS5 tables, a GIN expression index)."""
-    return not (name and (name.startswith("search_document_fts") or name == "ix_search_document_tsv"))
+    """Leave out what the search index adds per backend (FTS5 tables; a tsvector column and its GIN index)."""
+    return not (name and (name.startswith("search_document_fts") or name in ("ix_search_document_tsv", "body_tsv")))
 
 
 def get_engine():

@@ -1,8 +1,10 @@
 """Full-text search over proposals and their comments, on SQLite (FTS5) and PostgreSQL (tsvector).
 
 `SearchDocument` rows hold the plain text of each proposal and each visible comment. Each backend adds
-its own index beside that table: an FTS5 table kept in step by triggers on SQLite, a GIN expression
-index on PostgreSQL. Both use no stemming ('simple' / unicode61), since a city writes in many languages.
+its own index beside that table: an FTS5 table kept in step by triggers on SQLite; on PostgreSQL a
+stored generated tsvector column with a GIN index (stored, so that checking a match reads the vector
+instead of parsing the text again: bench/proposals.py measured 3x slower search at 50,000 proposals with
+an expression index). Both use no stemming ('simple' / unicode61), since a city writes in many languages.
 The same DDL is run by the migration and by `db.create_all()` (tests), so both build the same schema.
 """
 
@@ -15,6 +17,7 @@ from plaza.extensions import db
 
 FTS_TABLE = "search_document_fts"
 PG_INDEX = "ix_search_document_tsv"
+PG_COLUMN = "body_tsv"
 
 SQLITE_DDL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
@@ -28,7 +31,9 @@ SQLITE_DDL = [
     f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (new.id, new.body); END",
 ]
 POSTGRESQL_DDL = [
-    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON search_document USING gin (to_tsvector('simple', body))",
+    f"ALTER TABLE search_document ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED",
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON search_document USING gin ({PG_COLUMN})",
 ]
 
 
@@ -55,7 +60,7 @@ sa.event.listen(SearchDocument.__table__, "after_create",
 
 def is_backend_index(name: str | None) -> bool:
     """Objects the backend index adds, which the models do not describe (for migration comparisons)."""
-    return bool(name) and (name.startswith(FTS_TABLE) or name == PG_INDEX)
+    return bool(name) and (name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN))
 
 
 def index_text(proposal_id: int, body: str, comment_id: int | None = None) -> None:
@@ -90,7 +95,7 @@ def matching_proposal_ids(text: str, dialect: str) -> sa.CTE | None:
             sa.text(f"{FTS_TABLE} MATCH :query").bindparams(query=_fts5_query(text)))
         found = sa.select(SearchDocument.proposal_id).where(SearchDocument.id.in_(matches))
     else:
-        vector = sa.func.to_tsvector(sa.literal_column("'simple'"), SearchDocument.body)
+        vector = sa.literal_column(f"{SearchDocument.__tablename__}.{PG_COLUMN}")
         query = sa.func.plainto_tsquery(sa.literal_column("'simple'"), text[:500])
         found = sa.select(SearchDocument.proposal_id).where(vector.op("@@")(query))
     return found.distinct().cte("matching_proposals").prefix_with("MATERIALIZED")

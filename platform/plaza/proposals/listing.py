@@ -116,11 +116,14 @@ def page_of_proposals(process_id: int, filters: Filters, number: int = 1) -> Pag
     total = min(total, COUNT_LIMIT)
     if number < 1 or (not capped and number > max(1, -(-total // PER_PAGE))):
         raise PageOutOfRange(number)
+    # A deferred join: the offset walks the sort index for ids only, then just this page's rows are read.
+    # Otherwise every skipped row is fetched from the table, and page 1,000 reads 20,000 proposals.
+    page_ids = (_ordered(statement.with_only_columns(Proposal.id), filters)
+                .limit(PER_PAGE).offset((number - 1) * PER_PAGE).subquery("page_ids"))
     items = db.session.scalars(
-        _ordered(statement, filters)
+        _ordered(sa.select(Proposal).join(page_ids, page_ids.c.id == Proposal.id), filters)
         .options(selectinload(Proposal.category), selectinload(Proposal.district),
                  defer(Proposal.body), defer(Proposal.answer_text))  # the list shows neither
-        .limit(PER_PAGE).offset((number - 1) * PER_PAGE)
     ).all()
     if capped and number > 1 and not items:
         raise PageOutOfRange(number)
