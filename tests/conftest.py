@@ -178,3 +178,17 @@ def login(client, user: User, password: str = PASSWORD):
     response = submit(client, "/account/login", {"login": user.email or user.username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real election files in ../shared/data (PLAZA_SHARED_DATA); CI makes their absence a failure."""
+    if not SHARED_DATA.is_dir():
+        message = (
+            f"real election data not found at {SHARED_DATA}; set PLAZA_SHARED_DATA to the folder "
+            "holding pabulib/ and preflib/ (see ../shared/data/README.md)"
+        )
+        if REQUIRE_SHARED_DATA:
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_DATA

@@ -124,6 +124,7 @@ def _register_models() -> None:
     from plaza.search import SearchDocument as _search  # noqa: F401
     from plaza.tasks import models as _tasks  # noqa: F401
     from plaza.taxonomy import models as _taxonomy  # noqa: F401
+    from plaza.voting import models as _voting  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -136,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from plaza.proposals import bp as proposals_bp
     from plaza.questionnaires import bp as questionnaires_bp
     from plaza.taxonomy import bp as taxonomy_bp
+    from plaza.voting.views import bp as voting_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
@@ -145,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp, url_prefix="/processes")
     app.register_blueprint(comments_bp, url_prefix="/processes")
     app.register_blueprint(questionnaires_bp, url_prefix="/processes")
+    app.register_blueprint(voting_bp, url_prefix="/processes")
     app.register_blueprint(taxonomy_bp, url_prefix="/tags")
 
 

@@ -14,7 +14,7 @@ from plaza.accounts.models import Role, User
 from plaza.audit import services as audit
 from plaza.extensions import db
 
-plaza = AppGroup("plaza", help="Plaza administration: accounts, demo data, embedded Redis.")
+plaza = AppGroup("plaza", help="Plaza administration: accounts, demo data, ballots, embedded Redis.")
 
 
 @plaza.command("create-admin")
@@ -62,6 +62,48 @@ def seed_demo() -> None:
     created = demo.seed()
     click.echo(f"Demo data ready ({created} new records). Sign in as {demo.ORGANISER_EMAIL} "
                f"or {demo.RESIDENT_EMAIL} with the password {demo.PASSWORD!r}.")
+
+
+@plaza.command("verify-ballot")
+@click.argument("ballot_id", type=int)
+@click.option("--board", "board_file", type=click.File("r", encoding="utf-8"),
+              help="Check this bulletin-board file (board.json as published) instead of the database's.")
+def verify_ballot(ballot_id: int, board_file) -> None:
+    """Recompute a ballot's hash chain and count from its bulletin board alone, and say whether they match
+    the published result. Exit status 0: everything matches; 1: something does not."""
+    import json
+
+    from plaza.voting import board
+    from plaza.voting.models import Ballot
+
+    if board_file is not None:
+        try:
+            published = json.load(board_file)
+        except ValueError as error:
+            raise click.ClickException(f"{board_file.name} is not a bulletin-board JSON file: {error}") from None
+        if published.get("format") != board.FORMAT or published.get("ballot", {}).get("ballot") != ballot_id:
+            raise click.ClickException(f"{board_file.name} is not the bulletin board of ballot {ballot_id}")
+    else:
+        ballot = db.session.get(Ballot, ballot_id)
+        if ballot is None:
+            raise click.ClickException(f"there is no ballot {ballot_id}")
+        published = board.export(ballot)
+    try:
+        verdict = board.verify(published)
+    except (KeyError, TypeError, ValueError) as error:
+        raise click.ClickException(f"the bulletin board is malformed: {error!r}") from None
+    click.echo(f"Ballot {ballot_id}: {len(published['votes'])} votes on the board")
+    click.echo(f"  hash chain: {'intact' if verdict.chain_valid else 'BROKEN'}")
+    click.echo(f"  vote count: {'matches' if verdict.count_matches else 'DOES NOT MATCH'}")
+    click.echo(f"  recount winners: {', '.join(verdict.recounted_winners) or '(none)'}")
+    if verdict.result_matches is None:
+        click.echo("  published result: none yet (the ballot is not counted)")
+    else:
+        click.echo(f"  published result: {'matches the recount' if verdict.result_matches else 'DIFFERS'}")
+    for problem in verdict.problems:
+        click.echo(f"  problem: {problem}", err=True)
+    click.echo("VERIFIED" if verdict.ok else "NOT VERIFIED")
+    sys.exit(0 if verdict.ok else 1)
 
 
 @plaza.group("redis")

@@ -48,6 +48,8 @@ ACTIONS: dict[str, Rule] = {
     "questionnaire.export": Rule(STAFF),
     "meeting.register": Rule(EVERYONE, Component.MEETINGS),
     "meeting.manage": Rule(STAFF),
+    "ballot.cast": Rule(EVERYONE, Component.VOTING),
+    "ballot.manage": Rule(STAFF),
 }
 
 

@@ -22,6 +22,7 @@ PARTICIPATION = {
     "comment.vote": {"information", "proposals", "deliberation", "implementation"},
     "questionnaire.answer": {"deliberation"},
     "meeting.register": {"information", "proposals", "deliberation"},
+    "ballot.cast": {"voting"},
 }
 # Possible at any time for any signed-in person.
 ANY_TIME = {"process.view", "process.follow", "proposal.withdraw", "comment.report"}
@@ -31,6 +32,7 @@ ROLE_ONLY = {
     "proposal.merge": {"organiser", "admin"},
     "questionnaire.export": {"organiser", "admin"},
     "meeting.manage": {"organiser", "admin"},
+    "ballot.manage": {"organiser", "admin"},
     "process.export": {"organiser", "council_officer", "admin"},
     "proposal.answer": {"organiser", "council_officer", "admin"},
     "moderation.act": {"moderator", "organiser", "admin"},

@@ -1,0 +1,122 @@
+"""Casting a secret vote: one eligible person, one vote, a receipt, and nothing that links the two.
+
+One transaction per vote:
+1. `UPDATE ballot SET vote_count = vote_count + 1 … WHERE state = 'open' RETURNING vote_count, chain_head`
+   takes the ballot's row lock (PostgreSQL) or the write lock (SQLite), so the votes of one ballot join the
+   chain one after the other, and a vote after closing finds no open row;
+2. the `participation` row (primary key ballot + voter) is what refuses a second vote: of two attempts by
+   one person, the later insert fails on the key and the whole transaction is rolled back;
+3. the `vote` row (no voter, no time) extends the hash chain, and the ballot's head moves on.
+Nothing is written unless all of it is.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.exc import IntegrityError
+
+from plaza.clock import utcnow
+from plaza.errors import RuleBroken
+from plaza.extensions import db
+from plaza.permissions import authorize
+from plaza.voting import receipts
+from plaza.voting.models import Ballot, BallotState, Eligibility, Participation, Vote
+
+
+class AlreadyVoted(RuleBroken):
+    def __init__(self):
+        super().__init__(_("You have already voted on this ballot. Each person votes once."), status=409)
+
+
+def has_voted(user, ballot: Ballot) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.get(Participation, (ballot.id, user.id)) is not None
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def eligibility_of(user) -> Eligibility | None:
+    return db.session.get(Eligibility, user.id)
+
+
+def eligibility_problem(user, ballot: Ballot, today: date | None = None) -> str | None:
+    """Why `user` may not vote on `ballot` (residence and age, never citizenship), or None."""
+    if not ballot.min_age and ballot.district_id is None:
+        return None
+    today = today or utcnow().date()
+    record = eligibility_of(user)
+    birth_date = record.birth_date if record else None
+    district_id = record.district_id if record else None
+    if ballot.min_age:
+        if birth_date is None:
+            return _("This vote is open to residents aged %(age)d or over. Add your date of birth on your "
+                     "account page, or ask at a participation desk.", age=ballot.min_age)
+        if age_on(birth_date, today) < ballot.min_age:
+            return ngettext("This vote is open to residents aged %(num)d or over.",
+                            "This vote is open to residents aged %(num)d or over.", ballot.min_age)
+    if ballot.district_id is not None and district_id != ballot.district_id:
+        if district_id is None:
+            return _("This vote is open to residents of %(district)s. Add where you live on your account "
+                     "page, or ask at a participation desk.", district=ballot.district.name)
+        return _("This vote is open to residents of %(district)s.", district=ballot.district.name)
+    return None
+
+
+def check_can_vote(user, ballot: Ballot) -> None:
+    if ballot.state is not BallotState.OPEN:
+        raise RuleBroken(_("This ballot is not open for voting."), status=409)
+    authorize(user, "ballot.cast", ballot.process)
+    problem = eligibility_problem(user, ballot)
+    if problem:
+        raise RuleBroken(problem, status=403)
+
+
+def cast(user, ballot: Ballot, choices) -> str:
+    """Record `choices` (already read by `plaza.voting.choices.read_choices`) and return the receipt code,
+    which is shown once and never stored."""
+    check_can_vote(user, ballot)
+    if has_voted(user, ballot):
+        raise AlreadyVoted()
+    ballot_id, voter_id = ballot.id, user.id
+    encoded = receipts.canonical(choices)
+    code = receipts.new_receipt_code()
+    receipt = receipts.receipt_hash(ballot_id, code)
+    try:
+        counted = db.session.execute(
+            sa.update(Ballot)
+            .where(Ballot.id == ballot_id, Ballot.state == BallotState.OPEN)
+            .values(vote_count=Ballot.vote_count + 1)
+            .returning(Ballot.vote_count, Ballot.chain_head)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
+        if counted is None:
+            db.session.rollback()
+            raise RuleBroken(_("This ballot closed before your vote arrived. Your vote was not recorded."),
+                             status=409)
+        position, previous = counted
+        db.session.add(Participation(ballot_id=ballot_id, user_id=voter_id, voted_on=utcnow().date()))
+        db.session.flush()
+        head = receipts.chain_hash(previous, position, receipt, encoded)
+        db.session.add(Vote(ballot_id=ballot_id, position=position, choices=encoded, receipt_hash=receipt,
+                            chain_hash=head))
+        db.session.execute(sa.update(Ballot).where(Ballot.id == ballot_id).values(chain_head=head)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyVoted() from None
+    return code
+
+
+def find_vote(ballot: Ballot, code_text: str) -> Vote | None:
+    code = receipts.normalise_code(code_text)
+    if code is None:
+        raise RuleBroken(_("A receipt code has 20 letters and digits, like 7K2D-QX9M-4TPA-HV3C-8NWE."),
+                         field="code")
+    return db.session.scalar(sa.select(Vote).where(Vote.ballot_id == ballot.id,
+                                                   Vote.receipt_hash == receipts.receipt_hash(ballot.id, code)))

@@ -1,0 +1,59 @@
+"""From a ballot's published description and its votes to a `Result`, with no Flask and no database.
+
+The bulletin board publishes the same description (`spec`) and the votes, so `flask plaza verify-ballot`
+recounts from the board alone with this very function.
+"""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from plaza.voting.methods import tallies
+from plaza.voting.methods.result import Result
+
+
+def count(spec: dict[str, Any], votes: Iterable[str | list | dict]) -> Result:
+    """`spec`: {"kind", "method", "seats", "budget", "budget_input", "points", "options": [{"id", "cost"}]};
+    `votes`: canonical choices (as stored, or already decoded)."""
+    ballots = [json.loads(vote) if isinstance(vote, str) else vote for vote in votes]
+    options = [str(option["id"]) for option in spec["options"]]
+    kind, method, seats = spec["kind"], spec["method"], spec.get("seats") or 1
+    if kind in ("referendum", "single", "approval", "ranked") or (kind == "budget"
+                                                                  and spec["budget_input"] != "cumulative"):
+        ballots = [[str(choice) for choice in ballot] for ballot in ballots]
+    if kind == "referendum":
+        return tallies.majority(options, ballots)
+    if kind == "single":
+        return tallies.plurality(options, ballots, seats)
+    if kind == "approval":
+        return tallies.approval(options, ballots, seats)
+    if kind == "score":
+        return tallies.score(options, ballots, seats)
+    if kind == "ranked":
+        return _count_ranked(spec, options, ballots, method, seats)
+    if kind == "budget":
+        return _count_budget(spec, ballots, method)
+    raise ValueError(f"unknown ballot kind {kind!r}")
+
+
+def _count_ranked(spec, options, ballots, method, seats) -> Result:
+    from plaza.voting.methods import ranked
+
+    election = ranked.RankedElection.from_rankings(
+        {option: label for option, label in zip(options, (o.get("label", "") for o in spec["options"]),
+                                                strict=True)},
+        ballots)
+    if method == "irv":
+        return ranked.irv(election)
+    return ranked.stv(election, seats)
+
+
+def _count_budget(spec, ballots, method) -> Result:
+    from plaza.voting.methods import budgeting, equal_shares
+
+    election = budgeting.PBElection.from_ballots(
+        projects={str(option["id"]): option["cost"] for option in spec["options"]},
+        budget=spec["budget"], vote_type=spec["budget_input"], ballots=ballots)
+    rule = {"greedy": budgeting.greedy, "mes": equal_shares.mes, "mes-add1": equal_shares.mes_add1,
+            "mes-add1-greedy": equal_shares.mes_add1_greedy}[method]
+    return rule(election)

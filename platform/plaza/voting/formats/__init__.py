@@ -1,0 +1,1 @@
+"""Readers and writers for open election formats (Pabulib ``.pb``, PrefLib ``.soi``/``.soc``/``.toi``)."""

@@ -1,0 +1,161 @@
+"""Ballots, their options, and the two halves of a secret vote.
+
+Who voted (`Participation`: ballot and voter, unique, the day only) and what was voted (`Vote`: ballot,
+choices, receipt hash, chain hash; no voter, no time) live in separate tables and are written in one
+transaction (`plaza.voting.casting`). Neither table holds anything that links a row of one to a row of
+the other: participations have no serial id and no time of day; votes are ordered only by their place in
+the ballot's hash chain.
+"""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plaza.clock import utcnow
+from plaza.extensions import db
+
+
+class EligibilitySource(enum.Enum):
+    SELF = "self"  # the resident said so on their account page
+    DESK = "desk"  # checked by an officer at a participation desk
+    ROLL = "roll"  # from a roll the council imported
+
+
+class Eligibility(db.Model):
+    """Where a person lives and when they were born: what decides whether they may vote (never citizenship).
+    Kept apart from the account, as personal data with its own source."""
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="SET NULL"))
+    birth_date: Mapped[date | None]
+    source: Mapped[EligibilitySource] = mapped_column(default=EligibilitySource.SELF)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    district = relationship("District")
+
+
+class BallotKind(enum.Enum):
+    REFERENDUM = "referendum"  # yes / no / abstain
+    SINGLE = "single"  # one option
+    APPROVAL = "approval"  # between min_choices and max_choices options
+    SCORE = "score"  # 0..max_score for each option
+    RANKED = "ranked"  # an order of preference, counted by IRV (one seat) or STV
+    BUDGET = "budget"  # participatory budgeting: projects with costs and a budget
+
+
+class BudgetInput(enum.Enum):
+    """How residents express themselves on a participatory budget (the Pabulib vote types)."""
+
+    APPROVAL = "approval"  # projects whose total cost fits the budget
+    CUMULATIVE = "cumulative"  # points spread over projects
+    RANKED = "ordinal"  # projects in order of preference
+
+
+class BallotState(enum.Enum):
+    DRAFT = "draft"  # the organiser is still preparing it
+    OPEN = "open"  # residents vote
+    CLOSED = "closed"  # frozen; the count runs in a worker
+    COUNTED = "counted"  # result published
+
+
+# Counting methods each kind of ballot offers; the first is the default.
+METHODS: dict[BallotKind, tuple[str, ...]] = {
+    BallotKind.REFERENDUM: ("majority",),
+    BallotKind.SINGLE: ("plurality",),
+    BallotKind.APPROVAL: ("approval",),
+    BallotKind.SCORE: ("score",),
+    BallotKind.RANKED: ("irv", "stv"),
+    BallotKind.BUDGET: ("mes-add1-greedy", "mes-add1", "mes", "greedy"),
+}
+
+
+class Ballot(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[BallotKind]
+    method: Mapped[str] = mapped_column(sa.String(20))
+    seats: Mapped[int] = mapped_column(default=1)  # winners for approval, score, STV
+    min_choices: Mapped[int] = mapped_column(default=1)  # approval
+    max_choices: Mapped[int | None]  # approval; None: any number
+    max_score: Mapped[int] = mapped_column(default=5)  # score
+    budget: Mapped[int | None]  # budget ballots: the money to spend
+    budget_input: Mapped[BudgetInput | None]
+    points: Mapped[int | None]  # cumulative budget ballots: points each voter spreads
+    min_age: Mapped[int | None]  # eligibility: residents at least this old on the day they vote
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"))
+    state: Mapped[BallotState] = mapped_column(default=BallotState.DRAFT)
+    vote_count: Mapped[int] = mapped_column(default=0)
+    chain_head: Mapped[str] = mapped_column(sa.String(64))  # hash of the last vote, or of the empty chain
+    result: Mapped[dict | None] = mapped_column(sa.JSON)  # published count with its explanation
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    counted_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    options: Mapped[list["BallotOption"]] = relationship(
+        back_populates="ballot", order_by="BallotOption.position", cascade="all, delete-orphan"
+    )
+    process = relationship("Process")
+    district = relationship("District")
+
+    __table_args__ = (
+        sa.CheckConstraint("seats >= 1", name="at_least_one_seat"),
+        sa.CheckConstraint("min_choices >= 0", name="min_choices_not_negative"),
+        sa.CheckConstraint("max_choices IS NULL OR max_choices >= min_choices", name="max_not_below_min"),
+        sa.CheckConstraint("max_score >= 1", name="max_score_positive"),
+        sa.CheckConstraint("budget IS NULL OR budget > 0", name="budget_positive"),
+        sa.CheckConstraint("points IS NULL OR points > 0", name="points_positive"),
+        sa.CheckConstraint("min_age IS NULL OR min_age BETWEEN 0 AND 120", name="min_age_sensible"),
+        sa.CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is BallotState.OPEN
+
+    def option(self, option_id: int) -> "BallotOption | None":
+        return next((option for option in self.options if option.id == option_id), None)
+
+
+class BallotOption(db.Model):
+    """A choice on a ballot: an answer, a candidate or, on a budget ballot, a project with its cost."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    cost: Mapped[int | None]  # budget ballots
+    proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposal.id", ondelete="SET NULL"))
+
+    ballot: Mapped[Ballot] = relationship(back_populates="options")
+
+    __table_args__ = (
+        sa.UniqueConstraint("ballot_id", "position", name="uq_ballot_option_position"),
+        sa.CheckConstraint("cost IS NULL OR cost > 0", name="cost_positive"),
+    )
+
+
+class Participation(db.Model):
+    """That a person voted on a ballot: one row per person and ballot, which is what makes one vote each."""
+
+    ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    voted_on: Mapped[date]  # the day only: a time would let someone match it to the order of the votes
+
+
+class Vote(db.Model):
+    """What was voted, with no trace of who. `position` is the vote's place in the ballot's hash chain."""
+
+    ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    choices: Mapped[str] = mapped_column(sa.Text)  # canonical JSON (plaza.voting.receipts.canonical)
+    receipt_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    chain_hash: Mapped[str] = mapped_column(sa.String(64))
+
+    __table_args__ = (sa.CheckConstraint("position >= 1", name="position_positive"),)

@@ -1,0 +1,399 @@
+"""Casting a secret vote in the browser's way (forms, no JavaScript), receipts, the bulletin board, the
+count and its check, and every kind of bad input on the way."""
+
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from plaza.accounts.models import Role
+from plaza.audit.models import AuditEntry
+from plaza.extensions import db
+from plaza.phases import PhaseKind
+from plaza.voting import board, receipts, services
+from plaza.voting.models import (
+    Ballot,
+    BallotKind,
+    BallotState,
+    BudgetInput,
+    Eligibility,
+    EligibilitySource,
+    Participation,
+    Vote,
+)
+from tests.conftest import csrf_token, login, make_process, make_user, submit
+
+
+def open_ballot(process, kind=BallotKind.SINGLE, options=("Park", "Library", "Pool"), **settings) -> Ballot:
+    organiser = make_user(Role.ORGANISER)
+    ballot = services.create_ballot(organiser, process, title="Which first?", kind=kind,
+                                    options=[{"label": label, **({"cost": cost} if cost else {})}
+                                             for label, cost in (o if isinstance(o, tuple) else (o, None)
+                                                                 for o in options)],
+                                    **settings)
+    services.open_ballot(organiser, ballot)
+    return ballot
+
+
+@pytest.fixture
+def voting_process(app):
+    return make_process(PhaseKind.VOTING, title="Neighbourhood vote")
+
+
+def url(ballot, step: str = "") -> str:
+    return f"/processes/{ballot.process.slug}/ballots/{ballot.id}{step}"
+
+
+def vote(client, ballot, data: dict, step: str = "/cast"):
+    return submit(client, url(ballot, step), data, form_url=url(ballot))
+
+
+def option_ids(ballot) -> list[int]:
+    return [option.id for option in ballot.options]
+
+
+def counts() -> tuple[int, int]:
+    return (db.session.scalar(sa.select(sa.func.count()).select_from(Participation)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(Vote)))
+
+
+# --- the happy path and the secret ---------------------------------------------------------------------------
+
+
+def test_vote_is_checked_then_cast_and_the_receipt_finds_it(client, voting_process):
+    ballot = open_ballot(voting_process)
+    login(client, make_user())
+    park = option_ids(ballot)[0]
+
+    page = client.get(url(ballot))
+    assert page.status_code == 200 and 'name="option"' in page.get_data(as_text=True)
+    check = vote(client, ballot, {"option": str(park)}, step="/check")
+    text = check.get_data(as_text=True)
+    assert check.status_code == 200 and "Check your vote" in text and "Park" in text
+    assert counts() == (0, 0), "checking records nothing"
+
+    cast = vote(client, ballot, {"option": str(park)})
+    assert cast.status_code == 200 and cast.headers["Cache-Control"] == "no-store"
+    code = receipts.normalise_code(cast.get_data(as_text=True).split('receipt-code"><strong>')[1].split("<")[0])
+    assert code is not None
+    assert counts() == (1, 1)
+
+    stored = db.session.scalars(sa.select(Vote)).one()
+    assert stored.receipt_hash == receipts.receipt_hash(ballot.id, code)
+    assert json.loads(stored.choices) == [park]
+
+    found = submit(client, url(ballot, "/receipt"), {"code": code.lower().replace("-", " ")})
+    assert found.status_code == 200 and "Your vote is on the bulletin board" in found.get_data(as_text=True)
+    other = receipts.new_receipt_code()
+    missing = submit(client, url(ballot, "/receipt"), {"code": other})
+    assert "No vote has this receipt code" in missing.get_data(as_text=True)
+    malformed = submit(client, url(ballot, "/receipt"), {"code": "not a code"})
+    assert malformed.status_code == 400 and "20 letters and digits" in malformed.get_data(as_text=True)
+
+
+def test_who_voted_and_what_was_voted_share_nothing(app):
+    vote_columns = set(Vote.__table__.columns.keys())
+    assert vote_columns == {"ballot_id", "position", "choices", "receipt_hash", "chain_hash"}
+    assert not any(isinstance(column.type, sa.DateTime) for column in Participation.__table__.columns)
+    assert set(Participation.__table__.columns.keys()) == {"ballot_id", "user_id", "voted_on"}
+
+
+def test_second_vote_is_refused_and_changes_nothing(client, voting_process):
+    ballot = open_ballot(voting_process)
+    login(client, make_user())
+    first, second = option_ids(ballot)[:2]
+    assert vote(client, ballot, {"option": str(first)}).status_code == 200
+    again = vote(client, ballot, {"option": str(second)})
+    assert again.status_code == 409 and "already voted" in again.get_data(as_text=True)
+    assert counts() == (1, 1)
+    assert "You have voted on this ballot" in client.get(url(ballot)).get_data(as_text=True)
+
+
+def test_change_my_choices_returns_to_the_filled_ballot(client, voting_process):
+    ballot = open_ballot(voting_process, kind=BallotKind.APPROVAL, max_choices=2)
+    login(client, make_user())
+    first, _, third = option_ids(ballot)
+    page = vote(client, ballot, {"option": [str(first), str(third)]}, step="")
+    text = page.get_data(as_text=True)
+    assert f'value="{first}" checked' in text and f'value="{third}" checked' in text
+
+
+# --- bad, hostile and duplicate input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "settings", "data", "message"), [
+    (BallotKind.SINGLE, {}, {}, "Choose one answer"),
+    (BallotKind.SINGLE, {}, {"option": "999999"}, "not on the ballot"),
+    (BallotKind.SINGLE, {}, {"option": "<script>"}, "not on the ballot"),
+    (BallotKind.SINGLE, {}, {"option": ["FIRST", "SECOND"]}, "only one answer"),
+    (BallotKind.APPROVAL, {"max_choices": 1}, {"option": ["FIRST", "SECOND"]}, "at most 1 option"),
+    (BallotKind.APPROVAL, {"min_choices": 2}, {"option": ["FIRST"]}, "at least 2 options"),
+    (BallotKind.SCORE, {"max_score": 5}, {"points-FIRST": "6"}, "at most 5 points"),
+    (BallotKind.SCORE, {}, {"points-FIRST": "-1"}, "whole number"),
+    (BallotKind.SCORE, {}, {"points-FIRST": "two"}, "whole number"),
+    (BallotKind.SCORE, {}, {}, "at least one option"),
+    (BallotKind.RANKED, {}, {"rank-1": "FIRST", "rank-2": "FIRST"}, "same option twice"),
+    (BallotKind.RANKED, {}, {"rank-2": "FIRST"}, "choice 1 is empty"),
+    (BallotKind.RANKED, {}, {}, "first choice"),
+])
+def test_bad_ballots_are_refused_clearly_and_store_nothing(client, voting_process, kind, settings, data, message):
+    ballot = open_ballot(voting_process, kind=kind, **settings)
+    first, second = option_ids(ballot)[:2]
+
+    def real(value):
+        return value.replace("FIRST", str(first)).replace("SECOND", str(second))
+
+    data = {real(key): [real(v) for v in value] if isinstance(value, list) else real(value)
+            for key, value in data.items()}
+    login(client, make_user())
+    for step in ("/check", "/cast"):
+        response = vote(client, ballot, data, step=step)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400, text
+        assert message in text and "There is a problem" in text
+    assert counts() == (0, 0)
+
+
+def test_budget_ballot_over_the_budget_is_refused(client, voting_process):
+    ballot = open_ballot(voting_process, kind=BallotKind.BUDGET, budget=10_000, method="greedy",
+                         options=(("Trees", 6_000), ("Benches", 5_000), ("Lights", 3_000)))
+    login(client, make_user())
+    trees, benches, lights = option_ids(ballot)
+    refused = vote(client, ballot, {"option": [str(trees), str(benches)]})
+    assert refused.status_code == 400 and "more than the budget" in refused.get_data(as_text=True)
+    assert counts() == (0, 0)
+    assert vote(client, ballot, {"option": [str(trees), str(lights)]}).status_code == 200
+
+
+def test_cumulative_budget_ballot_limits_the_points(client, voting_process):
+    ballot = open_ballot(voting_process, kind=BallotKind.BUDGET, budget=10_000, method="greedy",
+                         budget_input=BudgetInput.CUMULATIVE, points=5,
+                         options=(("Trees", 6_000), ("Benches", 5_000)))
+    login(client, make_user())
+    trees, benches = option_ids(ballot)
+    refused = vote(client, ballot, {f"points-{trees}": "4", f"points-{benches}": "2"})
+    assert refused.status_code == 400 and "you have 5 to give" in refused.get_data(as_text=True)
+    assert vote(client, ballot, {f"points-{trees}": "4", f"points-{benches}": "1"}).status_code == 200
+    assert json.loads(db.session.scalars(sa.select(Vote.choices)).one()) == {str(trees): 4, str(benches): 1}
+
+
+def test_missing_csrf_and_forged_ballot_ids_are_refused(client, voting_process):
+    ballot = open_ballot(voting_process)
+    login(client, make_user())
+    first = option_ids(ballot)[0]
+    assert client.post(url(ballot, "/cast"), data={"option": str(first)}).status_code == 400
+    token = csrf_token(client, url(ballot))
+    forged = client.post(f"/processes/{voting_process.slug}/ballots/987654/cast",
+                         data={"csrf_token": token, "option": str(first)})
+    assert forged.status_code == 404
+    other_process = make_process(PhaseKind.VOTING, title="Another vote")
+    elsewhere = client.post(f"/processes/{other_process.slug}/ballots/{ballot.id}/cast",
+                            data={"csrf_token": token, "option": str(first)})
+    assert elsewhere.status_code == 404
+    assert counts() == (0, 0)
+
+
+def test_option_of_another_ballot_is_refused(client, voting_process):
+    ballot = open_ballot(voting_process)
+    other = open_ballot(voting_process, options=("Yes please", "No thanks"))
+    login(client, make_user())
+    response = vote(client, ballot, {"option": str(option_ids(other)[0])})
+    assert response.status_code == 400 and "not on the ballot" in response.get_data(as_text=True)
+    assert counts() == (0, 0)
+
+
+def test_no_vote_after_close_in_a_draft_or_outside_the_voting_phase(client, app, voting_process):
+    ballot = open_ballot(voting_process)
+    resident = make_user()
+    login(client, resident)
+    first = option_ids(ballot)[0]
+    token = csrf_token(client, url(ballot))
+    services.close_ballot(make_user(Role.ORGANISER), ballot)
+    closed = client.post(url(ballot, "/cast"), data={"csrf_token": token, "option": str(first)})
+    assert closed.status_code == 409 and "not open for voting" in closed.get_data(as_text=True)
+
+    draft = services.create_ballot(make_user(Role.ORGANISER), voting_process, title="Draft",
+                                   kind=BallotKind.SINGLE, options=[{"label": "A"}, {"label": "B"}])
+    assert client.post(f"/processes/{voting_process.slug}/ballots/{draft.id}/cast",
+                       data={"csrf_token": token, "option": str(draft.options[0].id)}).status_code == 404
+
+    proposals_phase = make_process(PhaseKind.PROPOSALS, title="Still proposing")
+    early = open_ballot(proposals_phase)
+    refused = client.post(url(early, "/cast"), data={"csrf_token": token, "option": str(early.options[0].id)})
+    assert refused.status_code == 403 and "current phase" in refused.get_data(as_text=True)
+    assert counts() == (0, 0)
+
+
+def test_anonymous_visitors_are_asked_to_sign_in(client, voting_process):
+    ballot = open_ballot(voting_process)
+    page = client.get(url(ballot)).get_data(as_text=True)
+    assert "Sign in to vote" in page and 'name="option"' not in page
+
+
+# --- eligibility: residence and age, never citizenship -------------------------------------------------------
+
+
+def test_eligibility_by_age_and_district(client, voting_process):
+    from plaza.proposals.models import District
+
+    north, south = District(name="North"), District(name="South")
+    db.session.add_all([north, south])
+    db.session.commit()
+    ballot = open_ballot(voting_process, min_age=16, district_id=north.id)
+    resident = make_user()
+    login(client, resident)
+    first = option_ids(ballot)[0]
+
+    unknown = vote(client, ballot, {"option": str(first)})
+    assert unknown.status_code == 403 and "aged 16 or over" in unknown.get_data(as_text=True)
+
+    today = date.today()
+    db.session.add(Eligibility(user_id=resident.id, birth_date=today.replace(year=today.year - 15),
+                               district_id=north.id, source=EligibilitySource.DESK))
+    db.session.commit()
+    assert vote(client, ballot, {"option": str(first)}).status_code == 403
+
+    record = db.session.get(Eligibility, resident.id)
+    record.birth_date, record.district_id = today.replace(year=today.year - 16), south.id
+    db.session.commit()
+    elsewhere = vote(client, ballot, {"option": str(first)})
+    assert elsewhere.status_code == 403 and "residents of North" in elsewhere.get_data(as_text=True)
+
+    record.district_id = north.id
+    db.session.commit()
+    assert vote(client, ballot, {"option": str(first)}).status_code == 200
+    assert counts() == (1, 1)
+
+
+# --- closing, counting, publishing, verifying ---------------------------------------------------------------
+
+
+def cast_many(app, ballot, choices_list) -> None:
+    """Votes by distinct residents, through the service (the web path is tested above)."""
+    from plaza.voting import casting
+
+    for choices in choices_list:
+        casting.cast(make_user(), db.session.get(Ballot, ballot.id), choices)
+
+
+def test_close_count_publish_and_verify(client, app, voting_process):
+    ballot = open_ballot(voting_process, kind=BallotKind.APPROVAL, seats=2, max_choices=3)
+    park, library, pool = option_ids(ballot)
+    cast_many(app, ballot, [[park, library], [park], [pool, park], [library]])
+    organiser = make_user(Role.ORGANISER)
+    login(client, organiser)
+    confirm = client.get(url(ballot, "/close"))
+    assert confirm.status_code == 200 and "You cannot undo this" in confirm.get_data(as_text=True)
+    assert submit(client, url(ballot, "/close"), {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ballot, ballot.id).state is BallotState.CLOSED
+    assert client.get(url(ballot, "/result")).status_code == 404, "no result before the count"
+
+    assert services.count_ballot(ballot.id) is True
+    assert services.count_ballot(ballot.id) is False, "a second count publishes nothing"
+    counted = db.session.get(Ballot, ballot.id)
+    assert counted.state is BallotState.COUNTED
+    assert counted.result["winners"] == [str(park), str(library)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "ballot.counted")) == 1
+
+    html = client.get(url(ballot, "/result")).get_data(as_text=True)
+    assert "Chosen" in html and "Park" in html
+    csv_text = client.get(url(ballot, "/result.csv")).get_data(as_text=True)
+    assert csv_text.startswith("\ufeffoption_id,option,cost,total,elected")
+    assert f"{park},Park,,3,yes" in csv_text
+    published = client.get(url(ballot, "/board.json")).get_json()
+    assert published["count"] == 4 and len(published["votes"]) == 4
+    assert board.verify(published).ok
+
+    changed = json.loads(json.dumps(published))
+    changed["votes"][1]["choices"] = [pool]
+    assert not board.verify(changed).chain_valid
+    removed = json.loads(json.dumps(published))
+    del removed["votes"][2]
+    assert not board.verify(removed).ok
+    rewritten = json.loads(json.dumps(published))
+    rewritten["result"]["winners"] = [str(pool)]
+    verdict = board.verify(rewritten)
+    assert verdict.chain_valid and verdict.result_matches is False
+
+
+def test_verify_ballot_command(app, runner, voting_process, tmp_path):
+    ballot = open_ballot(voting_process, kind=BallotKind.SCORE, max_score=3)
+    park, library, pool = option_ids(ballot)
+    cast_many(app, ballot, [{str(park): 3}, {str(library): 2, str(pool): 1}])
+    services.close_ballot(make_user(Role.ORGANISER), ballot)
+    services.count_ballot(ballot.id)
+
+    result = runner.invoke(args=["plaza", "verify-ballot", str(ballot.id)])
+    assert result.exit_code == 0 and "VERIFIED" in result.output and "matches the recount" in result.output
+
+    published = board.export(db.session.get(Ballot, ballot.id))
+    published["votes"][0]["choices"] = {str(pool): 3}
+    tampered = tmp_path / "board.json"
+    tampered.write_text(json.dumps(published))
+    result = runner.invoke(args=["plaza", "verify-ballot", str(ballot.id), "--board", str(tampered)])
+    assert result.exit_code == 1 and "BROKEN" in result.output and "NOT VERIFIED" in result.output
+
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    result = runner.invoke(args=["plaza", "verify-ballot", str(ballot.id), "--board", str(garbage)])
+    assert result.exit_code != 0 and "not a bulletin-board JSON file" in result.output
+    assert runner.invoke(args=["plaza", "verify-ballot", "424242"]).exit_code != 0
+    assert "Recompute" in runner.invoke(args=["plaza", "verify-ballot", "--help"]).output
+
+
+def test_board_pages_and_referendum(client, app, voting_process):
+    ballot = open_ballot(voting_process, kind=BallotKind.REFERENDUM)
+    assert [o.label for o in ballot.options] == ["Yes", "No", "Abstain"]
+    yes, no, abstain = option_ids(ballot)
+    cast_many(app, ballot, [[yes], [no], [yes], [abstain]])
+    page = client.get(url(ballot, "/board"))
+    assert page.status_code == 200 and 'id="vote-4"' in page.get_data(as_text=True)
+    assert client.get(url(ballot, "/board?page=2")).status_code == 404
+    services.close_ballot(make_user(Role.ORGANISER), ballot)
+    services.count_ballot(ballot.id)
+    result = db.session.get(Ballot, ballot.id).result
+    assert result["winners"] == [str(yes)] and result["summary"] == {"valid": 3, "abstentions": 1}
+
+
+# --- organisers ------------------------------------------------------------------------------------------
+
+
+def test_organiser_creates_opens_and_residents_cannot(client, voting_process):
+    resident = make_user()
+    login(client, resident)
+    assert client.get(f"/processes/{voting_process.slug}/ballots/new").status_code == 403
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/account/")})
+
+    login(client, make_user(Role.ORGANISER))
+    new = f"/processes/{voting_process.slug}/ballots/new"
+    wrong = submit(client, new, {"title": "Budget", "kind": "budget", "method": "irv", "options": "A | 5\nB | 6",
+                                 "seats": "1", "min_choices": "1", "max_score": "5", "budget": "10",
+                                 "budget_input": "approval", "district": "0"})
+    assert wrong.status_code == 400 and "does not fit this kind" in wrong.get_data(as_text=True)
+    no_cost = submit(client, new, {"title": "Budget", "kind": "budget", "method": "greedy",
+                                   "options": "Trees\nBenches | 5", "seats": "1", "min_choices": "1",
+                                   "max_score": "5", "budget": "10", "budget_input": "approval", "district": "0"})
+    assert no_cost.status_code == 400 and "Line 1" in no_cost.get_data(as_text=True)
+    same = submit(client, new, {"title": "Pick", "kind": "single", "method": "plurality", "options": "A\na",
+                                "seats": "1", "min_choices": "1", "max_score": "5", "budget_input": "approval",
+                                "district": "0"})
+    assert same.status_code == 400 and "same name" in same.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+
+    created = submit(client, new, {"title": "Pick <b>one</b>", "kind": "single", "method": "plurality",
+                                   "options": "Park\nLibrary\n\n", "seats": "1", "min_choices": "1",
+                                   "max_score": "5", "budget_input": "approval", "district": "0"})
+    assert created.status_code == 302
+    ballot = db.session.scalars(sa.select(Ballot)).one()
+    assert ballot.state is BallotState.DRAFT and [o.label for o in ballot.options] == ["Park", "Library"]
+    assert "Pick &lt;b&gt;one&lt;/b&gt;" in client.get(url(ballot)).get_data(as_text=True)
+    assert submit(client, url(ballot, "/open"), {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ballot, ballot.id).state is BallotState.OPEN
+    again = submit(client, url(ballot, "/open"), {}, form_url=url(ballot))
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "ballot.opened")) == 1
