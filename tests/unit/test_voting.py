@@ -397,3 +397,33 @@ def test_organiser_creates_opens_and_residents_cannot(client, voting_process):
     assert again.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == "ballot.opened")) == 1
+
+
+def test_residents_declare_where_they_live_but_cannot_overwrite_a_desk_record(client, voting_process):
+    from plaza.proposals.models import District
+
+    north = District(name="North")
+    db.session.add(north)
+    db.session.commit()
+    resident = make_user()
+    login(client, resident)
+    future = submit(client, "/account/eligibility", {"district": str(north.id), "birth_date": "2999-01-01"})
+    assert future.status_code == 400 and "in the past" in future.get_data(as_text=True)
+    garbage = submit(client, "/account/eligibility", {"district": "99999", "birth_date": ""})
+    assert garbage.status_code == 400
+    assert db.session.get(Eligibility, resident.id) is None
+
+    assert submit(client, "/account/eligibility", {"district": str(north.id),
+                                                   "birth_date": "2000-02-29"}).status_code == 302
+    db.session.expire_all()
+    record = db.session.get(Eligibility, resident.id)
+    assert (record.district_id, record.birth_date, record.source) == (north.id, date(2000, 2, 29),
+                                                                      EligibilitySource.SELF)
+    assert "North" in client.get("/account/").get_data(as_text=True)
+
+    record.source = EligibilitySource.DESK
+    db.session.commit()
+    refused = submit(client, "/account/eligibility", {"district": "0", "birth_date": ""})
+    assert refused.status_code == 400 and "participation desk" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Eligibility, resident.id).district_id == north.id

@@ -15,6 +15,9 @@ from plaza.errors import RuleBroken
 from plaza.extensions import limiter
 from plaza.i18n import SESSION_KEY, current_language
 from plaza.navigation import local_path
+from plaza.proposals.listing import districts
+from plaza.voting import casting
+from plaza.voting.forms import EligibilityForm
 
 
 def _safe_next(default: str) -> str:
@@ -152,4 +155,24 @@ def reset_password(token: str):
 @bp.route("/")
 @login_required
 def profile():
-    return render_template("accounts/profile.html", form=LogoutForm())
+    return render_template("accounts/profile.html", form=LogoutForm(),
+                           eligibility=casting.eligibility_of(current_user))
+
+
+@bp.route("/eligibility", methods=["GET", "POST"])
+@login_required
+def eligibility():
+    """Where the resident lives and their date of birth: what decides which votes they may cast."""
+    record = casting.eligibility_of(current_user)
+    form = EligibilityForm(data={"district": record.district_id or 0, "birth_date": record.birth_date}
+                           if record and request.method == "GET" else None)
+    form.district.choices = [(0, _("Not given"))] + [(d.id, d.name) for d in districts()]
+    if form.validate_on_submit():
+        try:
+            casting.declare_eligibility(current_user, form.district.data or None, form.birth_date.data)
+        except RuleBroken as error:
+            error.show_on(form)
+        else:
+            flash(_("Saved. Votes open to you now show a ballot."), "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/eligibility.html", form=form, record=record), 400 if form.errors else 200

@@ -14,6 +14,7 @@ from plaza.proposals import services as proposal_services
 from plaza.proposals.forms import ConfirmForm
 from plaza.proposals.listing import PER_PAGE
 from plaza.taxonomy.services import tags_for_processes
+from plaza.voting.services import ballots_visible_to
 
 
 @bp.route("/")
@@ -40,6 +41,7 @@ def show(slug: str):
         can_manage=can(user, "process.manage", process) or can(user, "process.export", process),
         following=user is not None and proposal_services.is_following(user, process=process),
         tags=tags_for_processes([process.id])[process.id],
+        ballots=ballots_visible_to(user, process), can_manage_ballots=can(user, "ballot.manage", process),
     )
     return response, 400 if page is None else 200
 

@@ -22,7 +22,7 @@ from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.permissions import authorize
 from plaza.voting import receipts
-from plaza.voting.models import Ballot, BallotState, Eligibility, Participation, Vote
+from plaza.voting.models import Ballot, BallotState, Eligibility, EligibilitySource, Participation, Vote
 
 
 class AlreadyVoted(RuleBroken):
@@ -42,6 +42,21 @@ def age_on(birth_date: date, day: date) -> int:
 
 def eligibility_of(user) -> Eligibility | None:
     return db.session.get(Eligibility, user.id)
+
+
+def declare_eligibility(user, district_id: int | None, birth_date: date | None) -> Eligibility:
+    """A resident says where they live and when they were born. What a desk or a council roll recorded
+    is not overwritten by the resident's own word."""
+    record = eligibility_of(user)
+    if record is not None and record.source is not EligibilitySource.SELF:
+        raise RuleBroken(_("A participation desk or the council's roll recorded these details. Ask a "
+                           "participation desk to change them."), status=409)
+    if record is None:
+        record = Eligibility(user_id=user.id, source=EligibilitySource.SELF)
+        db.session.add(record)
+    record.district_id, record.birth_date = district_id, birth_date
+    db.session.commit()
+    return record
 
 
 def eligibility_problem(user, ballot: Ballot, today: date | None = None) -> str | None:

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from plaza.voting.models import METHODS, BallotKind, BudgetInput
@@ -108,3 +108,17 @@ class ReceiptForm(FlaskForm):
                        validators=[InputRequired(message=_l("Enter the receipt code you were given."))],
                        description=_l("20 letters and digits in groups of four, like 7K2D-QX9M-4TPA-HV3C-8NWE."))
     submit = SubmitField(_l("Check my vote"))
+
+
+class EligibilityForm(FlaskForm):
+    district = SelectField(_l("Where you live"), coerce=int,
+                           description=_l("Some votes are only for residents of one district."))
+    birth_date = DateField(_l("Date of birth"), validators=[Optional()],
+                           description=_l("Some votes have a minimum age. For example, 2009-03-27."))
+    submit = SubmitField(_l("Save"))
+
+    def validate_birth_date(self, field):
+        from plaza.clock import utcnow
+
+        if field.data and not (field.data.year >= 1900 and field.data <= utcnow().date()):
+            raise ValidationError(_l("Enter a real date of birth, in the past."))

@@ -17,7 +17,7 @@ from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.permissions import authorize
+from plaza.permissions import authorize, can
 from plaza.voting import counting, receipts
 from plaza.voting.models import (
     METHODS,
@@ -166,9 +166,12 @@ def closed_uncounted() -> list[int]:
     return list(db.session.scalars(sa.select(Ballot.id).where(Ballot.state == BallotState.CLOSED)))
 
 
-def ballots_of(process) -> list[Ballot]:
-    return list(db.session.scalars(sa.select(Ballot).where(Ballot.process_id == process.id)
-                                   .order_by(Ballot.created_at, Ballot.id)))
+def ballots_visible_to(user, process) -> list[Ballot]:
+    """The process's ballots, oldest first; drafts only for those who manage ballots."""
+    statement = sa.select(Ballot).where(Ballot.process_id == process.id).order_by(Ballot.created_at, Ballot.id)
+    if not can(user, "ballot.manage", process):
+        statement = statement.where(Ballot.state != BallotState.DRAFT)
+    return list(db.session.scalars(statement))
 
 
 def get_ballot(process, ballot_id: int) -> Ballot | None:
