@@ -32,7 +32,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-cron", action="store_true",
                         help="do not run the periodic jobs (e.g. when another worker runs them)")
     parser.add_argument("--sweep", action="store_true",
-                        help="re-enqueue overdue outbox events once before starting")
+                        help="catch up once before starting: re-enqueue overdue outbox events and count "
+                             "ballots that were closed but not counted")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
 
@@ -46,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.sweep:
             from plaza.notifications import outbox
 
+            from workers.voting import count_closed_ballots
+
             outbox.sweep()
+            count_closed_ballots()
             db.session.remove()
         # Each job runs in a forked work horse: it must open its own database connections.
         os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))

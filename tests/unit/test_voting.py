@@ -42,7 +42,9 @@ def voting_process(app):
 
 
 def url(ballot, step: str = "") -> str:
-    return f"/processes/{ballot.process.slug}/ballots/{ballot.id}{step}"
+    """The ballot's address, also for an instance whose session has ended (after a request)."""
+    ballot_id = sa.inspect(ballot).identity[0]
+    return f"/processes/{db.session.get(Ballot, ballot_id).process.slug}/ballots/{ballot_id}{step}"
 
 
 def vote(client, ballot, data: dict, step: str = "/cast"):
@@ -50,7 +52,7 @@ def vote(client, ballot, data: dict, step: str = "/cast"):
 
 
 def option_ids(ballot) -> list[int]:
-    return [option.id for option in ballot.options]
+    return [option.id for option in db.session.get(Ballot, sa.inspect(ballot).identity[0]).options]
 
 
 def counts() -> tuple[int, int]:

@@ -1,0 +1,51 @@
+"""Closing a ballot hands the count to a real worker; a count is never lost when Redis is down."""
+
+import pytest
+import redis
+
+from plaza.accounts.models import Role
+from plaza.extensions import db
+from plaza.phases import PhaseKind
+from plaza.voting import board, casting
+from plaza.voting.models import Ballot, BallotKind, BallotState
+from tests.conftest import login, make_process, make_user, submit
+from tests.unit.test_voting import open_ballot, option_ids, url
+
+pytestmark = pytest.mark.integration
+
+
+def ballot_with_votes():
+    ballot = open_ballot(make_process(PhaseKind.VOTING, title="Vote"), kind=BallotKind.SINGLE)
+    park, library, _ = option_ids(ballot)
+    for choice in (park, library, park):
+        casting.cast(make_user(), db.session.get(Ballot, ballot.id), [choice])
+    return ballot, park
+
+
+def test_closing_queues_the_count_and_a_worker_publishes_it(client, worker):
+    ballot, park = ballot_with_votes()
+    login(client, make_user(Role.ORGANISER))
+    assert submit(client, url(ballot, "/close"), {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ballot, ballot.id).state is BallotState.CLOSED
+    worker()
+    db.session.expire_all()
+    counted = db.session.get(Ballot, ballot.id)
+    assert counted.state is BallotState.COUNTED and counted.result["winners"] == [str(park)]
+    assert board.verify(board.export(counted)).ok
+    assert client.get(url(ballot, "/result")).status_code == 200
+
+
+def test_a_ballot_closed_while_redis_was_down_is_counted_by_the_sweep(app, client, worker):
+    ballot, park = ballot_with_votes()
+    login(client, make_user(Role.ORGANISER))
+    app.extensions["plaza_redis"] = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    response = submit(client, url(ballot, "/close"), {})
+    del app.extensions["plaza_redis"]
+    assert response.status_code == 302  # the organiser sees no error
+    worker()  # nothing was queued
+    db.session.expire_all()
+    assert db.session.get(Ballot, ballot.id).state is BallotState.CLOSED
+    worker("--sweep")
+    db.session.expire_all()
+    assert db.session.get(Ballot, ballot.id).result["winners"] == [str(park)]
