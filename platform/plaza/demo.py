@@ -146,4 +146,49 @@ def seed() -> int:
             slug="library-opening-hours",
         )
         created += 1
+    created += _seed_budget_vote(organiser, now)
     return created
+
+
+BUDGET_PROJECTS = [
+    ("Ramp down to the riverside path", 42_000),
+    ("Shade trees and benches on Market Street", 18_000),
+    ("Lit footpath through Hillside park", 35_000),
+    ("Free language cafe at the library, one year", 9_000),
+    ("Repair the Station Quarter playground", 27_000),
+    ("Public toilets by the market, step-free", 31_000),
+]
+
+
+def _seed_budget_vote(organiser: User, now) -> int:
+    """A participatory budget open for voting now, with a few votes already cast (not by Amina, so that
+    the demo resident can vote)."""
+    from plaza.voting import casting
+    from plaza.voting import services as voting
+    from plaza.voting.models import BallotKind, BudgetInput
+
+    if db.session.scalar(sa.select(Process.id).where(Process.slug == "riverside-budget-2027")) is not None:
+        return 0
+    day = timedelta(days=1)
+    process = create_process(
+        organiser, "Riverside participatory budget 2027",
+        "Residents decide how to spend 100,000 on their neighbourhoods. Vote for the projects you want.",
+        "Every resident may vote, whatever their nationality. You can vote online or at the "
+        "participation desk in the library. The count uses the Method of Equal Shares, so that every group "
+        "of residents gets projects in proportion to its size.",
+        [PhasePlan(PhaseKind.PROPOSALS, "Project ideas", now - 60 * day, now - 20 * day),
+         PhasePlan(PhaseKind.VOTING, "Vote", now - 20 * day, now + 20 * day),
+         PhasePlan(PhaseKind.IMPLEMENTATION, "Building the projects", now + 20 * day, now + 400 * day)],
+        slug="riverside-budget-2027",
+    )
+    ballot = voting.create_ballot(
+        organiser, process, title="Which projects should Riverside fund in 2027?", kind=BallotKind.BUDGET,
+        description="Choose the projects you want. Their costs together may not pass the budget of 100,000.",
+        method="mes-add1-greedy", budget=100_000, budget_input=BudgetInput.APPROVAL,
+        options=[{"label": label, "cost": cost} for label, cost in BUDGET_PROJECTS])
+    voting.open_ballot(organiser, ballot)
+    ids = [option.id for option in ballot.options]
+    for login, picks in (("jordi@riverside.example", [0, 1, 3]), ("sari", [1, 3, 5]),
+                         ("officer@riverside.example", [2, 4])):
+        casting.cast(_user(login), ballot, sorted(ids[i] for i in picks))
+    return 2 + 3

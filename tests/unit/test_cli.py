@@ -59,7 +59,7 @@ def test_seed_demo_is_idempotent(runner):
     first = runner.invoke(args=["plaza", "seed-demo"])
     assert first.exit_code == 0, first.output
     counts = (count(User), count(Process), count(Proposal), count(Support))
-    assert counts[:3] == (len(demo.PEOPLE), 2, len(demo.PROPOSALS))
+    assert counts[:3] == (len(demo.PEOPLE), 3, len(demo.PROPOSALS))
     assert counts[3] > 0
     second = runner.invoke(args=["plaza", "seed-demo"])
     assert "(0 new records)" in second.output

@@ -429,3 +429,14 @@ def test_residents_declare_where_they_live_but_cannot_overwrite_a_desk_record(cl
     assert refused.status_code == 400 and "participation desk" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Eligibility, resident.id).district_id == north.id
+
+
+def test_ranked_ballot_is_counted_by_instant_runoff(app, voting_process):
+    ballot = open_ballot(voting_process, kind=BallotKind.RANKED, method="irv")
+    ana, bilal, chen = option_ids(ballot)
+    cast_many(app, ballot, [[ana]] * 4 + [[bilal, ana]] * 3 + [[chen, bilal]] * 2)
+    services.close_ballot(make_user(Role.ORGANISER), ballot)
+    assert services.count_ballot(ballot.id)
+    result = db.session.get(Ballot, ballot.id).result
+    assert result["rule"] == "irv" and result["winners"] == [str(bilal)]  # plurality would elect Ana
+    assert board.verify(board.export(db.session.get(Ballot, ballot.id))).ok

@@ -127,6 +127,23 @@ def _read_order(ballot: Ballot, form) -> list[int]:
     return order
 
 
+def as_submitted(ballot: Ballot, form) -> list[int] | dict[str, str]:
+    """What the person filled in, as far as it names real options: to show the ballot again after an
+    error without making them start over."""
+    known = {option.id for option in ballot.options}
+
+    def ids(values):
+        return [int(v) for v in values if v.isdigit() and int(v) in known]
+
+    kind = shape(ballot)
+    if kind == "points":
+        return {str(option.id): form.get(f"points-{option.id}", "") for option in ballot.options
+                if form.get(f"points-{option.id}")}
+    if kind == "order":
+        return ids([form.get(f"rank-{rank}", "") for rank in range(1, len(ballot.options) + 1)])
+    return ids(form.getlist("option"))
+
+
 def describe(ballot: Ballot, choices) -> list[tuple[str, str | None]]:
     """(option label, what was given) pairs for the check page, the receipt and the bulletin board."""
     if isinstance(choices, dict):

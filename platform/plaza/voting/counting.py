@@ -37,12 +37,16 @@ def count(spec: dict[str, Any], votes: Iterable[str | list | dict]) -> Result:
 
 
 def _count_ranked(spec, options, ballots, method, seats) -> Result:
+    from collections import Counter
+
     from plaza.voting.methods import ranked
 
-    election = ranked.RankedElection.from_rankings(
-        {option: label for option, label in zip(options, (o.get("label", "") for o in spec["options"]),
-                                                strict=True)},
-        ballots)
+    labels = {str(option["id"]): option.get("label", "") for option in spec["options"]}
+    grouped = Counter(tuple(ballot) for ballot in ballots)
+    election = ranked.RankedElection(
+        candidates={option: labels[option] for option in options},
+        ballots=tuple(ranked.WeightedBallot(tuple(frozenset((choice,)) for choice in ranking), count)
+                      for ranking, count in sorted(grouped.items())))
     if method == "irv":
         return ranked.irv(election)
     return ranked.stv(election, seats)

@@ -16,7 +16,7 @@ from plaza.processes.services import get_by_slug_or_404
 from plaza.proposals.listing import districts
 from plaza.questionnaires.services import spreadsheet_safe
 from plaza.voting import board, casting, services
-from plaza.voting.choices import describe, read_choices, shape
+from plaza.voting.choices import as_submitted, describe, read_choices, shape
 from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ConfirmForm, ReceiptForm
 from plaza.voting.models import BallotKind, BallotState, BudgetInput
 
@@ -66,10 +66,7 @@ def show(slug: str, ballot_id: int):
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        try:
-            choices = read_choices(ballot, request.form)
-        except RuleBroken:
-            choices = None
+        choices = as_submitted(ballot, request.form)
     return _render_ballot(process, ballot, choices)
 
 
@@ -84,7 +81,7 @@ def check(slug: str, ballot_id: int):
             raise casting.AlreadyVoted()
         choices = read_choices(ballot, request.form)
     except RuleBroken as error:
-        return _render_ballot(process, ballot, problem=error, status=error.status)
+        return _render_ballot(process, ballot, as_submitted(ballot, request.form), error, error.status)
     return _no_store(render_template("voting/check.html", process=process, ballot=ballot, form=ConfirmForm(),
                                      choices=choices, summary=describe(ballot, choices)))
 
@@ -99,7 +96,7 @@ def cast(slug: str, ballot_id: int):
         code = casting.cast(current_user, ballot, choices)
     except RuleBroken as error:
         db.session.rollback()
-        return _render_ballot(process, ballot, problem=error, status=error.status)
+        return _render_ballot(process, ballot, as_submitted(ballot, request.form), error, error.status)
     return _no_store(render_template("voting/receipt.html", process=process, ballot=ballot, code=code,
                                      summary=describe(ballot, choices)))
 
