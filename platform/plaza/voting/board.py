@@ -109,8 +109,8 @@ def result_rows(ballot: Ballot) -> list[ResultRow]:
     totals: dict[str, Any] = {}
     for step in result.get("rounds", []):
         detail = step.get("detail", {})
-        if "totals" in detail:
-            totals = detail["totals"]
+        if "totals" in detail or "tallies" in detail:  # tallies: a ranked count's first round
+            totals = detail.get("totals") or detail["tallies"]
             break
     if ballot.kind is BallotKind.BUDGET and not totals:
         totals = result.get("summary", {}).get("support", {})

@@ -20,7 +20,8 @@ raises `FormatError` naming the line.
 `write_preflib` writes the same layout back (``read(write(e)) == e``; for the real PrefLib files in
 ``shared/data`` the output is byte for byte the input). Candidate ids that are not exactly "1".."n" are
 renumbered 1..n in candidate order. Without `data_type` the writer picks ``toi`` if a ballot has a tie,
-``soc`` if every ballot ranks every candidate, else ``soi``.
+``soc`` if every ballot ranks every candidate, else ``soi`` (so a ``.soi`` file whose orders all happen to
+be complete comes back as ``soc``: the same election, a narrower type).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from typing import TextIO
 from plaza.voting.methods.ranked import RankedElection, Ranking, WeightedBallot
 from plaza.voting.methods.result import FormatError
 
-__all__ = ["DATA_TYPES", "read_preflib", "parse_preflib", "write_preflib", "preflib_text", "preflib_data_type"]
+__all__ = ["DATA_TYPES", "read_preflib", "parse_preflib", "write_preflib", "preflib_text",
+           "preflib_data_type"]
 
 DATA_TYPES = ("soc", "soi", "toi")
 COMPUTED = ("DATA TYPE", "NUMBER ALTERNATIVES", "NUMBER VOTERS", "NUMBER UNIQUE ORDERS")
@@ -128,8 +130,8 @@ def parse_preflib(text: str, *, name: str | None = None) -> RankedElection:
     else:
         extension = Path(name).suffix.lower().lstrip(".") if name else ""
         if extension not in DATA_TYPES:
-            raise FormatError("no DATA TYPE in the header and the file name does not end in .soc, .soi or .toi",
-                              line=first_data_line)
+            raise FormatError("no DATA TYPE in the header and the file name does not end in "
+                              ".soc, .soi or .toi", line=first_data_line)
         data_type = extension
 
     if "NUMBER ALTERNATIVES" not in metadata:
@@ -139,7 +141,8 @@ def parse_preflib(text: str, *, name: str | None = None) -> RankedElection:
                            header_lines["NUMBER ALTERNATIVES"])
     expected_voters = expected_orders = None
     if "NUMBER VOTERS" in metadata:
-        expected_voters = _number(metadata.pop("NUMBER VOTERS"), "NUMBER VOTERS", header_lines["NUMBER VOTERS"])
+        expected_voters = _number(metadata.pop("NUMBER VOTERS"), "NUMBER VOTERS",
+                                  header_lines["NUMBER VOTERS"])
     if "NUMBER UNIQUE ORDERS" in metadata:
         expected_orders = _number(metadata.pop("NUMBER UNIQUE ORDERS"), "NUMBER UNIQUE ORDERS",
                                   header_lines["NUMBER UNIQUE ORDERS"])
@@ -150,7 +153,8 @@ def parse_preflib(text: str, *, name: str | None = None) -> RankedElection:
     missing = [str(i) for i in range(1, alternatives + 1) if i not in names]
     if missing:
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-        raise FormatError(f"no ALTERNATIVE NAME for alternative {shown}", line=header_lines["NUMBER ALTERNATIVES"])
+        raise FormatError(f"no ALTERNATIVE NAME for alternative {shown}",
+                          line=header_lines["NUMBER ALTERNATIVES"])
 
     candidates = {str(i): names[i] for i in range(1, alternatives + 1)}
     single = {cid: frozenset((cid,)) for cid in candidates}
@@ -178,8 +182,7 @@ def parse_preflib(text: str, *, name: str | None = None) -> RankedElection:
             if ranking is not None and len(set(parts)) != len(parts):
                 ranking = None
             if ranking is not None and data_type == "soc" and len(ranking) != alternatives:
-                raise FormatError(f"incomplete order in a soc file: {len(ranking)} of {alternatives} "
-                                  "alternatives ranked (soc orders rank every alternative; use soi)", line=number)
+                raise FormatError(_incomplete(len(ranking), alternatives), line=number)
         if ranking is None:
             ranking = _parse_ranking(ranking_text, alternatives, number)
             if data_type != "toi":
@@ -189,8 +192,7 @@ def parse_preflib(text: str, *, name: str | None = None) -> RankedElection:
                         raise FormatError(f"tied alternatives {{{tied}}} in a {data_type} file "
                                           "(only toi allows ties)", line=number)
             if data_type == "soc" and len(ranking) != alternatives:
-                raise FormatError(f"incomplete order in a soc file: {len(ranking)} of {alternatives} "
-                                  "alternatives ranked (soc orders rank every alternative; use soi)", line=number)
+                raise FormatError(_incomplete(len(ranking), alternatives), line=number)
         ballots.append(WeightedBallot(ranking, count))
         voters += count
 
@@ -201,6 +203,11 @@ def parse_preflib(text: str, *, name: str | None = None) -> RankedElection:
         raise FormatError(f"{len(data)} ballot lines but NUMBER UNIQUE ORDERS is {expected_orders}",
                           line=header_lines["NUMBER UNIQUE ORDERS"])
     return RankedElection(candidates=candidates, ballots=tuple(ballots), metadata=metadata)
+
+
+def _incomplete(ranked: int, alternatives: int) -> str:
+    return (f"incomplete order in a soc file: {ranked} of {alternatives} alternatives ranked "
+            "(soc orders rank every alternative; use soi)")
 
 
 def _alternative(token: str, alternatives: int, line: int) -> str:
@@ -331,7 +338,8 @@ def _rank_text(rank: Iterable[str], number: dict[str, str]) -> str:
     return numbers[0] if len(numbers) == 1 else "{" + ",".join(numbers) + "}"
 
 
-def write_preflib(election: RankedElection, target: str | os.PathLike | TextIO, data_type: str | None = None) -> None:
+def write_preflib(election: RankedElection, target: str | os.PathLike | TextIO,
+                  data_type: str | None = None) -> None:
     """Write `election` as a PrefLib file to a path or an open text file (see `preflib_text`)."""
     text = preflib_text(election, data_type)
     if isinstance(target, (str, os.PathLike)):

@@ -33,8 +33,10 @@ STV (`stv(election, seats)`): the variant of votekit 3.5.0's
       all of them are elected (in decreasing order of votes), even below the quota, and the count ends.
     * Otherwise the continuing candidate with the fewest votes is eliminated (one at a time) and each
       ballot in its pile goes on, at its current weight, to its next continuing candidate.
-    * The count ends when all seats are filled. With Droop's quota no more candidates than seats
-      can reach it, so exactly ``min(seats, candidates)`` are elected.
+    * The count ends when all seats are filled; the surplus of the candidates who fill the last seats
+      is not transferred (votekit transfers it, which cannot change the result). With Droop's quota
+      no more candidates than there are seats left can reach it, so exactly ``min(seats,
+      number of candidates)`` are elected.
     "Continuing" means not yet elected or eliminated, whether or not any ballot still ranks the
     candidate. (votekit drops a candidate silently once no remaining ballot mentions it; that only
     changes which of several zero-vote candidates goes first, never a tally.)
@@ -52,7 +54,8 @@ Ties (both rules, never random)
       if still tied, the one with fewer votes in the most recent earlier round in which the tied
       candidates' tallies differ; if still tied (equal in every round), the one that comes first in
       the election's candidate order (for a PrefLib file, the lowest alternative number).
-      votekit and pyrcv also look at first-round votes first but then draw lots (seeded random).
+      For comparison: votekit also looks at first-round votes first, then draws lots (seeded); pyrcv
+      draws lots at once; pref_voting's ``instant_runoff`` eliminates all the tied candidates together.
     * Candidates elected in the same round are listed in decreasing order of votes; equal votes are
       ordered by the same rule reversed (more first-round votes first, ..., then the candidate that
       comes later in the candidate order). This only orders the winners: each one's own votes set
@@ -62,6 +65,7 @@ Ties (both rules, never random)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -90,7 +94,7 @@ def _rank(rank: Any) -> frozenset[str]:
     return frozenset(rank)
 
 
-def _checked_ballot(number: int, item: Any, known: Iterable[str]) -> WeightedBallot:
+def _checked_ballot(number: int, item: Any, known: AbstractSet[str]) -> WeightedBallot:
     """Normalise and check one ballot; `ValueError` naming the ballot (1-based) if it is not valid."""
     try:
         ranking, count = item
@@ -101,7 +105,8 @@ def _checked_ballot(number: int, item: Any, known: Iterable[str]) -> WeightedBal
     try:
         ranking = tuple(_rank(rank) for rank in ranking)
     except TypeError:
-        raise ValueError(f"ballot {number}: each rank must be a candidate id or a collection of ids") from None
+        raise ValueError(f"ballot {number}: each rank must be a candidate id or a collection of ids") \
+            from None
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"ballot {number}: count must be a positive integer, got {count!r}")
     seen = 0
@@ -185,50 +190,55 @@ def _num(value: Number | float) -> int | float:
 class _Count:
     """The state of a count: ballots grouped and kept in per-candidate piles of parcels.
 
-    Candidates are indices 0..m-1 in election order; ballot b (a distinct truncated ranking) has the
-    preferences ``prefs[b]``, the multiplicity ``counts[b]`` and its current position ``pos[b]``. A pile is a
-    list of parcels ``(weight, ballots, count)``: ballots that arrived together and share one weight, so a
-    transfer value costs one multiplication per parcel, not one per ballot, and only the ballots of the
-    pile being transferred are touched.
+    Candidates are indices 0..m-1 in election order. Identical rankings are grouped: entry b is one
+    distinct ranking ``rankings[b]`` (as given: a tuple of frozensets) cast ``counts[b]`` times; ``pos[b]`` is
+    the rank it currently counts for. Rankings are read lazily, rank by rank, only when a ballot moves on,
+    and a tied rank ends a ballot there (see "Ballots"). Ballot weights come in classes: class 0 is weight
+    1, and a surplus transfer maps each class k of the elected candidate's pile to a new class of weight
+    ``weights[k] x transfer value``. A pile is ``{weight class: [entries, number of ballots]}``, so a transfer
+    costs one multiplication per weight class and target, not one per ballot, and touches only the pile
+    it moves.
     """
 
     def __init__(self, election: RankedElection):
         self.ids = list(election.candidates)
         m = len(self.ids)
         singleton = {frozenset((cid,)): index for index, cid in enumerate(self.ids)}
-        lookup = singleton.get  # None for a tied rank
-        where: dict[tuple[int, ...], int] = {}  # distinct truncated ranking -> its index b
+        self.lookup = lookup = singleton.get  # a rank -> its candidate index, None for a tie
+        where: dict[Ranking, int] = {}  # distinct ranking -> its entry b
         find = where.get
-        all_prefs: list[tuple[int, ...]] = []
+        rankings: list[Ranking] = []
         counts: list[int] = []
-        members: list[list[int]] = [[] for _ in range(m)]  # ballots by first preference
+        firsts: list[int] = []
+        members: list[list[int]] = [[] for _ in range(m)]  # entries by first preference
         tally: list[Number] = [0] * m
-        tied = empty = 0
+        empty = 0
         for ranking, count in election.ballots:
-            prefs = tuple(map(lookup, ranking))
-            if None in prefs:  # a tied rank: read up to the rank before it
-                tied += count
-                prefs = prefs[: prefs.index(None)]
-            if not prefs:
-                empty += count
-                continue
-            b = find(prefs)
+            b = find(ranking)
             if b is None:
-                where[prefs] = b = len(all_prefs)
-                all_prefs.append(prefs)
+                first = lookup(ranking[0]) if ranking else None
+                if first is None:  # nothing ranked, or a tie at the first rank: counts for no one
+                    empty += count
+                    continue
+                where[ranking] = b = len(rankings)
+                rankings.append(ranking)
                 counts.append(count)
-                members[prefs[0]].append(b)
+                firsts.append(first)
+                members[first].append(b)
             else:
                 counts[b] += count
-            tally[prefs[0]] += count
-        self.tied_ballots, self.empty_ballots = tied, empty
-        self.prefs, self.counts = all_prefs, counts
+                first = firsts[b]
+            tally[first] += count
+        self.empty_ballots = empty
+        self.rankings, self.counts = rankings, counts
         self.valid = sum(counts)
-        self.pos = [0] * len(all_prefs)
+        self.pos = [0] * len(rankings)
         self.hopeful = [True] * m
         self.tally = tally
-        self.piles: list[list[tuple[Number, list[int], int]]] = [
-            [(1, ballots, tally[c])] if ballots else [] for c, ballots in enumerate(members)
+        self.weights: list[Number] = [1]
+        self.derived: dict[tuple[int, int], int] = {}  # (class, elected candidate) -> class after transfer
+        self.piles: list[dict[int, list]] = [
+            {0: [entries, tally[c]]} if entries else {} for c, entries in enumerate(members)
         ]
         self.first = list(tally)
         self.history: list[list[Number]] = []  # tallies at the start of each round
@@ -248,38 +258,56 @@ class _Count:
 
         Returns the votes each candidate received and the weight exhausted.
         """
-        prefs, pos, counts, hopeful, piles, tally = (
-            self.prefs, self.pos, self.counts, self.hopeful, self.piles, self.tally)
+        rankings, pos, counts, hopeful, piles, tally, lookup = (
+            self.rankings, self.pos, self.counts, self.hopeful, self.piles, self.tally, self.lookup)
         received: dict[int, Number] = {}
         exhausted: Number = 0
-        for weight, ballots, _total in piles[source]:
-            new_weight = weight * factor if factor != 1 else weight
+        for k, (entries, _total) in piles[source].items():
+            if factor == 1:
+                new_k = k
+            else:
+                new_k = self.derived.get((k, source))
+                if new_k is None:
+                    new_k = self.derived[(k, source)] = len(self.weights)
+                    self.weights.append(self.weights[k] * factor)
+            new_weight = self.weights[new_k]
             buckets: dict[int, list] = {}
             lost = 0
-            for b in ballots:
-                ranking = prefs[b]
+            for b in entries:
+                ranking = rankings[b]
                 p = pos[b] + 1
                 n = len(ranking)
-                while p < n and not hopeful[ranking[p]]:
-                    p += 1
+                while p < n:
+                    target = lookup(ranking[p])
+                    if target is None:  # a tied rank: the ballot ends before it
+                        p = n
+                    elif hopeful[target]:
+                        break
+                    else:
+                        p += 1
                 if p < n:
                     pos[b] = p
-                    bucket = buckets.get(ranking[p])
+                    bucket = buckets.get(target)
                     if bucket is None:
-                        buckets[ranking[p]] = [[b], counts[b]]
+                        buckets[target] = [[b], counts[b]]
                     else:
                         bucket[0].append(b)
                         bucket[1] += counts[b]
                 else:
                     lost += counts[b]
             for target, (moved, count) in buckets.items():
-                piles[target].append((new_weight, moved, count))
+                parcel = piles[target].get(new_k)
+                if parcel is None:
+                    piles[target][new_k] = [moved, count]
+                else:
+                    parcel[0] += moved
+                    parcel[1] += count
                 votes = new_weight * count
                 tally[target] += votes
                 received[target] = received.get(target, 0) + votes
             if lost:
                 exhausted += new_weight * lost
-        piles[source] = []
+        piles[source] = {}
         self.exhausted += exhausted
         return {self.ids[c]: _num(v) for c, v in sorted(received.items())}, exhausted
 
@@ -315,7 +343,8 @@ class _Count:
                                   "votes": _num(low)}
         if len(tied) > 1:
             detail["tie"] = self.tie_reason(tied, loser)
-            detail["reason"] = f"fewest votes, tied with {len(tied) - 1} other(s): {detail['tie']['broken_by']}"
+            others = len(tied) - 1
+            detail["reason"] = f"fewest votes, tied with {others} other(s): {detail['tie']['broken_by']}"
         else:
             detail["reason"] = "fewest votes"
         self.hopeful[loser] = False
@@ -358,7 +387,7 @@ def irv(election: RankedElection) -> Result:
         rounds=count.rounds,
         summary={"quota": count.rounds[-1].detail["quota"], "valid_ballots": count.valid,
                  "exhausted": _num(count.exhausted), "empty_ballots": count.empty_ballots,
-                 "ballots_with_tied_ranks": count.tied_ballots, "rounds": len(count.rounds)},
+                 "rounds": len(count.rounds)},
     )
 
 
@@ -414,5 +443,5 @@ def stv(election: RankedElection, seats: int) -> Result:
         rounds=count.rounds,
         summary={"seats": seats, "quota": quota, "valid_ballots": count.valid,
                  "exhausted": _num(count.exhausted), "empty_ballots": count.empty_ballots,
-                 "ballots_with_tied_ranks": count.tied_ballots, "rounds": len(count.rounds)},
+                 "rounds": len(count.rounds)},
     )
