@@ -25,6 +25,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,prod]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[test,prod,bench]'
+	touch $@
+
 install: $(VENV)/.installed ## create .venv and install Plaza
 
 install-test: $(VENV)/.installed-test ## install Plaza with its test tools
@@ -54,10 +58,10 @@ translations: install ## extract messages, update every catalog, compile them
 	done
 	$(BIN)/pybabel compile -d translations --statistics
 
-bench: install-test ## benchmarks (long: about 10 minutes); see bench/README.md
+bench: $(VENV)/.installed-bench ## benchmarks (long: about 10 minutes); see bench/README.md
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-bench-smoke: install-test ## a short run of every benchmark, as CI does
+bench-smoke: $(VENV)/.installed-bench ## a short run of every benchmark, as CI does
 	@for b in bench/*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick || exit 1; done
 
 clean: ## remove the virtualenv and caches (keeps instance/ data)
