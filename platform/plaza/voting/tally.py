@@ -70,11 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         print("plaza-tally: --seats applies to stv only; a budget decides how many projects win",
               file=sys.stderr)
         return 2
-    try:
-        result = count_file(args.file, args.rule, args.seats)
-    except FileNotFoundError:
+    if not args.file.is_file():
         print(f"plaza-tally: {args.file}: no such file", file=sys.stderr)
         return 2
+    try:
+        result = count_file(args.file, args.rule, args.seats)
     except (FormatError, ValueError, UnicodeDecodeError) as error:
         print(f"plaza-tally: {args.file}: {error}", file=sys.stderr)
         return 2
