@@ -65,9 +65,10 @@ def test_bad_files(tmp_path, shared_data):
     other.write_text("a,b\n")
     assert "unknown kind of file" in tally(other, "--rule", "irv").stderr
     broken = tmp_path / "broken.soi"
-    broken.write_text("# NUMBER ALTERNATIVES: 2\n# NUMBER VOTERS: 3\n# NUMBER UNIQUE ORDERS: 1\n3: 1,7\n")
+    broken.write_text("# NUMBER ALTERNATIVES: 2\n# NUMBER VOTERS: 3\n# NUMBER UNIQUE ORDERS: 1\n"
+                      "# ALTERNATIVE NAME 1: Ana\n# ALTERNATIVE NAME 2: Bilal\n3: 1,7\n")
     result = tally(broken, "--rule", "irv")
-    assert result.returncode == 2 and "line 4" in result.stderr
+    assert result.returncode == 2 and "line 6" in result.stderr, result.stderr
     assert tally(shared_data / "pabulib" / "Netherlands_Assen_2024.pb", "--rule", "irv").returncode == 2
     assert "--seats applies to stv only" in tally(shared_data / "pabulib" / "Netherlands_Assen_2024.pb",
                                                   "--rule", "greedy", "--seats", "2").stderr
