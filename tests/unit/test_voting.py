@@ -440,3 +440,26 @@ def test_ranked_ballot_is_counted_by_instant_runoff(app, voting_process):
     result = db.session.get(Ballot, ballot.id).result
     assert result["rule"] == "irv" and result["winners"] == [str(bilal)]  # plurality would elect Ana
     assert board.verify(board.export(db.session.get(Ballot, ballot.id))).ok
+
+
+@pytest.mark.parametrize(("budget_input", "votes", "method", "winners"), [
+    # 3 voters want Trees (6,000), 2 want Benches (5,000) and Lights (3,000): greedy takes Trees then Lights.
+    (BudgetInput.APPROVAL, [["T"], ["T"], ["T"], ["B", "L"], ["B", "L"]], "greedy", {"T", "L"}),
+    # Equal shares: the 3 pay for Trees with their 6,000 share; the other 2 hold 4,000, enough for Lights
+    # but not Benches, and after both only 1,000 is left.
+    (BudgetInput.APPROVAL, [["T"], ["T"], ["T"], ["B", "L"], ["B", "L"]], "mes-add1-greedy", {"T", "L"}),
+    (BudgetInput.CUMULATIVE, [{"T": 1}, {"B": 3, "L": 2}, {"B": 2}], "greedy", {"B", "L"}),
+    (BudgetInput.RANKED, [["L", "T"], ["L", "B"], ["T"]], "greedy", {"L", "T"}),
+])
+def test_budget_ballots_are_counted_by_the_chosen_rule(app, voting_process, budget_input, votes, method, winners):
+    ballot = open_ballot(voting_process, kind=BallotKind.BUDGET, budget=10_000, method=method,
+                         budget_input=budget_input, points=5,
+                         options=(("Trees", 6_000), ("Benches", 5_000), ("Lights", 3_000)))
+    ids = dict(zip("TBL", option_ids(ballot), strict=True))
+    cast_many(app, ballot, [{str(ids[k]): v for k, v in vote.items()} if isinstance(vote, dict)
+                            else [ids[k] for k in vote] for vote in votes])
+    services.close_ballot(make_user(Role.ORGANISER), ballot)
+    assert services.count_ballot(ballot.id)
+    counted = db.session.get(Ballot, ballot.id)
+    assert set(counted.result["winners"]) == {str(ids[k]) for k in winners}
+    assert board.verify(board.export(counted)).ok

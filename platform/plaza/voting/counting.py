@@ -5,10 +5,11 @@ recounts from the board alone with this very function.
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from plaza.voting.methods import tallies
+from plaza.voting.methods import budgeting, equal_shares, ranked, tallies
 from plaza.voting.methods.result import Result
 
 
@@ -37,10 +38,6 @@ def count(spec: dict[str, Any], votes: Iterable[str | list | dict]) -> Result:
 
 
 def _count_ranked(spec, options, ballots, method, seats) -> Result:
-    from collections import Counter
-
-    from plaza.voting.methods import ranked
-
     labels = {str(option["id"]): option.get("label", "") for option in spec["options"]}
     grouped = Counter(tuple(ballot) for ballot in ballots)
     election = ranked.RankedElection(
@@ -52,12 +49,29 @@ def _count_ranked(spec, options, ballots, method, seats) -> Result:
     return ranked.stv(election, seats)
 
 
-def _count_budget(spec, ballots, method) -> Result:
-    from plaza.voting.methods import budgeting, equal_shares
+def budget_election(spec: dict[str, Any], ballots: list) -> budgeting.PBElection:
+    """The Pabulib model of a Plaza budget ballot: identical ballots grouped, votes in canonical form."""
+    vote_type = spec["budget_input"]
+    if vote_type == "cumulative":
+        keys = [tuple(sorted((str(k), v) for k, v in ballot.items())) for ballot in ballots]
+    else:
+        keys = [tuple(str(choice) for choice in ballot) for ballot in ballots]
+    grouped = Counter(keys)
+    pb_ballots = []
+    for key, count in sorted(grouped.items()):
+        if vote_type == "cumulative":
+            pb_ballots.append(budgeting.PBBallot(projects=tuple(k for k, _ in key),
+                                                 points=tuple(v for _, v in key), count=count))
+        else:
+            pb_ballots.append(budgeting.PBBallot(projects=key, count=count))
+    return budgeting.PBElection(
+        projects={str(option["id"]): option["cost"] for option in spec["options"]}, budget=spec["budget"],
+        ballots=pb_ballots, vote_type=vote_type,
+        meta={"description": spec.get("title", ""), "unit": "Plaza ballot", "rule": spec["method"]},
+        project_fields={str(option["id"]): {"name": option.get("label", "")} for option in spec["options"]})
 
-    election = budgeting.PBElection.from_ballots(
-        projects={str(option["id"]): option["cost"] for option in spec["options"]},
-        budget=spec["budget"], vote_type=spec["budget_input"], ballots=ballots)
+
+def _count_budget(spec, ballots, method) -> Result:
     rule = {"greedy": budgeting.greedy, "mes": equal_shares.mes, "mes-add1": equal_shares.mes_add1,
             "mes-add1-greedy": equal_shares.mes_add1_greedy}[method]
-    return rule(election)
+    return rule(budget_election(spec, ballots))
