@@ -463,3 +463,37 @@ def test_budget_ballots_are_counted_by_the_chosen_rule(app, voting_process, budg
     counted = db.session.get(Ballot, ballot.id)
     assert set(counted.result["winners"]) == {str(ids[k]) for k in winners}
     assert board.verify(board.export(counted)).ok
+
+
+def test_closed_ballots_are_published_as_pabulib_and_preflib_files(client, app, voting_process, tmp_path):
+    from plaza.voting.formats.pabulib import read_pabulib
+    from plaza.voting.formats.preflib import read_preflib
+    from plaza.voting.methods import budgeting, ranked
+
+    chair = open_ballot(voting_process, kind=BallotKind.RANKED, method="irv")
+    ana, bilal, chen = option_ids(chair)
+    cast_many(app, chair, [[ana]] * 4 + [[bilal, ana]] * 3 + [[chen, bilal]] * 2)
+    budget = open_ballot(voting_process, kind=BallotKind.BUDGET, budget=10_000, method="greedy",
+                         options=(("Trees; big", 6_000), ("Benches", 5_000), ("Lights", 3_000)))
+    trees, benches, lights = option_ids(budget)
+    cast_many(app, budget, [[trees], [trees, lights], [benches]])
+    assert client.get(url(chair, "/votes.soi")).status_code == 404, "not while voting is open"
+
+    organiser = make_user(Role.ORGANISER)
+    for ballot in (chair, budget):
+        services.close_ballot(organiser, db.session.get(Ballot, sa.inspect(ballot).identity[0]))
+    soi = client.get(url(chair, "/votes.soi"))
+    assert soi.status_code == 200 and "attachment" in soi.headers["Content-Disposition"]
+    (tmp_path / "chair.soi").write_bytes(soi.data)
+    election = read_preflib(tmp_path / "chair.soi")
+    assert election.num_voters == 9
+    assert election.candidates[ranked.irv(election).winners[0]] == "Library"  # the second option
+
+    pb = client.get(url(budget, "/votes.pb"))
+    assert pb.status_code == 200
+    (tmp_path / "budget.pb").write_bytes(pb.data)
+    replayed = read_pabulib(tmp_path / "budget.pb")
+    assert replayed.num_voters == 3 and replayed.budget == 10_000
+    assert set(budgeting.greedy(replayed).winners) == {str(trees), str(lights)}
+    assert client.get(url(budget, "/votes.soi")).status_code == 404
+    assert client.get(url(chair, "/votes.pb")).status_code == 404

@@ -92,6 +92,20 @@ def verify(published: dict[str, Any]) -> Verification:
                         problems, recount.winners)
 
 
+def open_data(ballot: Ballot) -> str:
+    """A budget ballot as a Pabulib file, a ranked ballot as a PrefLib file, so that anyone can replay the
+    count with other software. Identical ballots are grouped and sorted: the files keep no vote order."""
+    from plaza.voting.formats.pabulib import pabulib_text
+    from plaza.voting.formats.preflib import preflib_text
+
+    spec = services.spec(ballot)
+    votes = [json.loads(choices) for choices in db.session.scalars(
+        sa.select(Vote.choices).where(Vote.ballot_id == ballot.id).order_by(Vote.position))]
+    if ballot.kind is BallotKind.BUDGET:
+        return pabulib_text(counting.budget_election(spec, votes))
+    return preflib_text(counting.ranked_election(spec, votes), "soi")
+
+
 @dataclass(frozen=True)
 class ResultRow:
     option_id: int

@@ -37,13 +37,19 @@ def count(spec: dict[str, Any], votes: Iterable[str | list | dict]) -> Result:
     raise ValueError(f"unknown ballot kind {kind!r}")
 
 
-def _count_ranked(spec, options, ballots, method, seats) -> Result:
+def ranked_election(spec: dict[str, Any], ballots: list) -> ranked.RankedElection:
+    """The PrefLib model of a Plaza ranked ballot: identical rankings grouped."""
     labels = {str(option["id"]): option.get("label", "") for option in spec["options"]}
-    grouped = Counter(tuple(ballot) for ballot in ballots)
-    election = ranked.RankedElection(
-        candidates={option: labels[option] for option in options},
+    grouped = Counter(tuple(str(choice) for choice in ballot) for ballot in ballots)
+    return ranked.RankedElection(
+        candidates=labels,
         ballots=tuple(ranked.WeightedBallot(tuple(frozenset((choice,)) for choice in ranking), count)
-                      for ranking, count in sorted(grouped.items())))
+                      for ranking, count in sorted(grouped.items())),
+        metadata={"TITLE": spec.get("title", "")})
+
+
+def _count_ranked(spec, options, ballots, method, seats) -> Result:
+    election = ranked_election(spec, ballots)
     if method == "irv":
         return ranked.irv(election)
     return ranked.stv(election, seats)

@@ -170,6 +170,17 @@ def result_csv(slug: str, ballot_id: int):
                     headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}-result.csv"'})
 
 
+@bp.route("/<slug>/ballots/<int:ballot_id>/votes.<any(pb, soi):fmt>")
+def open_data(slug: str, ballot_id: int, fmt: str):
+    """The votes of a closed ballot in an open format: Pabulib for budgets, PrefLib for ranked ballots."""
+    _, ballot = _ballot_or_404(slug, ballot_id)
+    wanted = BallotKind.BUDGET if fmt == "pb" else BallotKind.RANKED
+    if ballot.kind is not wanted or ballot.state not in (BallotState.CLOSED, BallotState.COUNTED):
+        abort(404)
+    return Response(board.open_data(ballot), mimetype="text/plain",
+                    headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}.{fmt}"'})
+
+
 # --- organisers ---------------------------------------------------------------------------------------------
 
 
