@@ -497,3 +497,24 @@ def test_closed_ballots_are_published_as_pabulib_and_preflib_files(client, app, 
     assert set(budgeting.greedy(replayed).winners) == {str(trees), str(lights)}
     assert client.get(url(budget, "/votes.soi")).status_code == 404
     assert client.get(url(chair, "/votes.pb")).status_code == 404
+
+
+def test_result_page_tells_the_count_in_sentences(client, app, voting_process):
+    ballot = open_ballot(voting_process, kind=BallotKind.RANKED, method="irv")
+    ana, bilal, chen = option_ids(ballot)
+    cast_many(app, ballot, [[ana]] * 4 + [[bilal, ana]] * 3 + [[chen, bilal]] * 2)
+    services.close_ballot(make_user(Role.ORGANISER), ballot)
+    services.count_ballot(ballot.id)
+    page = client.get(url(ballot, "/result")).get_data(as_text=True)
+    assert "Round 1: Pool has the fewest votes (2) and is out" in page
+    assert "Round 2: Library elected" in page
+
+    budget = open_ballot(voting_process, kind=BallotKind.BUDGET, budget=10_000, method="mes-add1-greedy",
+                         options=(("Trees", 6_000), ("Benches", 5_000), ("Lights", 3_000)))
+    trees, benches, lights = option_ids(budget)
+    cast_many(app, budget, [[trees], [trees], [trees], [benches, lights], [benches, lights]])
+    services.close_ballot(make_user(Role.ORGANISER), budget)
+    services.count_ballot(budget.id)
+    page = client.get(url(budget, "/result")).get_data(as_text=True)
+    assert "Trees is funded (6,000), paid for in equal shares by 3 supporters" in page
+    assert "Equal shares with Add1" in page

@@ -15,7 +15,7 @@ from plaza.permissions import can
 from plaza.processes.services import get_by_slug_or_404
 from plaza.proposals.listing import districts
 from plaza.questionnaires.services import spreadsheet_safe
-from plaza.voting import board, casting, services
+from plaza.voting import board, casting, explain, services
 from plaza.voting.choices import as_submitted, describe, read_choices, shape
 from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ConfirmForm, ReceiptForm
 from plaza.voting.models import BallotKind, BallotState, BudgetInput
@@ -147,7 +147,8 @@ def _counted_or_404(slug: str, ballot_id: int):
 @bp.route("/<slug>/ballots/<int:ballot_id>/result")
 def result(slug: str, ballot_id: int):
     process, ballot = _counted_or_404(slug, ballot_id)
-    return render_template("voting/result.html", process=process, ballot=ballot, rows=board.result_rows(ballot))
+    return render_template("voting/result.html", process=process, ballot=ballot, rows=board.result_rows(ballot),
+                           steps=explain.steps(ballot))
 
 
 @bp.route("/<slug>/ballots/<int:ballot_id>/result.json")
