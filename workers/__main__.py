@@ -46,7 +46,6 @@ def main(argv: list[str] | None = None) -> int:
         connection = queues.connection()
         if args.sweep:
             from plaza.notifications import outbox
-
             from workers.voting import count_closed_ballots
 
             outbox.sweep()
