@@ -128,15 +128,19 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from plaza.accounts import bp as accounts_bp
-    from plaza.admin import bp as admin_bp
-    from plaza.comments import bp as comments_bp
-    from plaza.core import bp as core_bp
-    from plaza.meetings import bp as meetings_bp
-    from plaza.processes import bp as processes_bp
-    from plaza.proposals import bp as proposals_bp
-    from plaza.questionnaires import bp as questionnaires_bp
-    from plaza.taxonomy import bp as taxonomy_bp
+    # Each area's views module attaches its routes to the area's blueprint. Packages do not import their
+    # views themselves, so that services, models and jobs can be imported without the web layer (a
+    # worker's cron process imports `workers.voting` alone, and package-level view imports made cycles).
+    from plaza.accounts.views import bp as accounts_bp
+    from plaza.admin.views import bp as admin_bp
+    from plaza.comments.views import bp as comments_bp
+    from plaza.core.views import bp as core_bp
+    from plaza.meetings.views import bp as meetings_bp
+    from plaza.processes import manage as _processes_manage  # noqa: F401  (organiser routes on processes_bp)
+    from plaza.processes.views import bp as processes_bp
+    from plaza.proposals.views import bp as proposals_bp
+    from plaza.questionnaires.views import bp as questionnaires_bp
+    from plaza.taxonomy.views import bp as taxonomy_bp
     from plaza.voting.views import bp as voting_bp
 
     app.register_blueprint(core_bp)

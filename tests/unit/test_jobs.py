@@ -1,4 +1,6 @@
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,16 @@ def test_every_job_named_in_the_code_is_a_real_function():
     assert "workers.notifications.deliver" in names
     for name in names:
         assert callable(import_attribute(name)), name
+
+
+def test_every_job_imports_in_a_fresh_interpreter():
+    """Worker processes (and the cron child, started by spawn) import a job before anything else; an import
+    cycle that the web app's import order hides would make them fail there."""
+    for name in sorted(job_names_in_source() | {job.function for job in PERIODIC_JOBS}):
+        result = subprocess.run([sys.executable, "-c", f"from rq.utils import import_attribute; "
+                                 f"assert callable(import_attribute({name!r}))"],
+                                cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, f"{name}: {result.stderr[-600:]}"
 
 
 def test_periodic_jobs_have_unique_names_and_known_queues():

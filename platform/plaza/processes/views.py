@@ -13,6 +13,7 @@ from plaza.processes.services import get_by_slug
 from plaza.proposals import services as proposal_services
 from plaza.proposals.forms import ConfirmForm
 from plaza.proposals.listing import PER_PAGE
+from plaza.proposals.views import proposals_page
 from plaza.taxonomy.services import tags_for_processes
 from plaza.voting.services import ballots_visible_to
 
@@ -30,8 +31,6 @@ def show(slug: str):
     process = get_by_slug(slug)
     if process is None:
         abort(404)
-    from plaza.proposals.views import proposals_page  # the proposals package imports this one
-
     form, page = proposals_page(process)
     user = current_user if current_user.is_authenticated else None
     response = render_template(

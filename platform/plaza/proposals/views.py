@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from plaza.comments.services import thread_context
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.i18n import current_language
@@ -112,9 +113,6 @@ def show(slug: str, proposal_id: int):
 
 
 def _comments_context(proposal, user):
-    # Imported here: the comments package imports proposals.models, which loads this module first.
-    from plaza.comments.services import thread_context
-
     return thread_context(proposal, user, request.args.get("comments_page", 1, type=int))
 
 
