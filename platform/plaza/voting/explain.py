@@ -4,7 +4,7 @@ The counting methods describe each step as data (`Round(kind, detail)`); this tu
 into sentences. A kind it does not know is shown by name with its plain values, so nothing is hidden.
 """
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from plaza.voting.models import Ballot
@@ -49,8 +49,9 @@ def _sentence(kind: str, detail: dict, name) -> str | None:
                                 "says (first preferences, then earlier rounds, then ballot order).")
         return sentence
     if kind == "select" and "rho" in detail:
-        return _("%(name)s is funded (%(cost)s), paid for in equal shares by %(num)d supporters.",
-                 name=name(detail["project"]), cost=_number(detail["cost"]), num=detail["supporters"])
+        return ngettext("%(name)s is funded (%(cost)s), paid for by its %(num)d supporter.",
+                        "%(name)s is funded (%(cost)s), paid for in equal shares by %(num)d supporters.",
+                        detail["supporters"], name=name(detail["project"]), cost=_number(detail["cost"]))
     if kind == "select":
         return _("%(name)s is funded (%(cost)s, %(support)s votes); %(left)s left.", name=name(detail["project"]),
                  cost=_number(detail["cost"]), support=_number(detail["support"]),
