@@ -4,6 +4,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from plaza import demo
 from plaza.accounts.models import Role
@@ -95,13 +96,13 @@ def test_keyboard_only_ranked_vote(app, live_server, page):
     tab_to("rank-2")
     page.keyboard.press("ArrowDown")
     tab_to(text="Continue")  # rank 3 stays empty
-    page.keyboard.press("Enter")
-    assert page.get_by_role("heading", level=1).inner_text() == "Check your vote"
+    page.keyboard.press("Enter")  # unlike click(), a key press does not wait for the next page: expect() does
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your vote")
     rows = page.locator("main table tbody tr").all_inner_texts()
     assert [row.split("\t")[0] for row in rows] == ["Bilal", "Ana"], rows
     tab_to(text="Cast my vote")
     page.keyboard.press("Enter")
-    assert page.get_by_role("heading", level=1).inner_text() == "Your vote is cast"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your vote is cast")
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
