@@ -518,3 +518,44 @@ def test_result_page_tells_the_count_in_sentences(client, app, voting_process):
     page = client.get(url(budget, "/result")).get_data(as_text=True)
     assert "Trees is funded (6,000), paid for in equal shares by 3 supporters" in page
     assert "Equal shares with Add1" in page
+
+
+@pytest.mark.parametrize(("kind", "settings", "options", "message"), [
+    (BallotKind.SINGLE, {}, ["Only one"], "at least two options"),
+    (BallotKind.SINGLE, {}, ["Park", " park "], "same name"),
+    (BallotKind.SINGLE, {}, ["Park", "  "], "needs a name"),
+    (BallotKind.SINGLE, {"method": "stv"}, ["Park", "Pool"], "does not fit"),
+    (BallotKind.APPROVAL, {"min_choices": 3}, ["Park", "Pool"], "Nobody could vote"),
+    (BallotKind.APPROVAL, {"min_choices": 2, "max_choices": 1}, ["Park", "Pool", "Pier"], "fewer than the fewest"),
+    (BallotKind.RANKED, {"method": "stv", "seats": 2}, ["Park", "Pool"], "fewer winners"),
+    (BallotKind.BUDGET, {"method": "greedy"}, [("Park", 5)], "at least two options"),
+    (BallotKind.BUDGET, {"method": "greedy"}, [("Park", 5), ("Pool", 6)], "Enter the budget"),
+    (BallotKind.BUDGET, {"method": "greedy", "budget": 10}, [("Park", 5), ("Pool", 0)], "above zero"),
+    (BallotKind.BUDGET, {"method": "greedy", "budget": 10}, [("Park", 5), ("Pool", 11)], "more than the whole"),
+    (BallotKind.BUDGET, {"method": "greedy", "budget": 10, "budget_input": BudgetInput.CUMULATIVE},
+     [("Park", 5), ("Pool", 6)], "how many points"),
+])
+def test_ballots_that_could_not_work_are_refused_and_nothing_is_saved(app, voting_process, kind, settings,
+                                                                       options, message):
+    from plaza.errors import RuleBroken
+
+    with pytest.raises(RuleBroken, match=message):
+        services.create_ballot(make_user(Role.ORGANISER), voting_process, title="Bad", kind=kind,
+                               options=[{"label": o[0], "cost": o[1]} if isinstance(o, tuple) else {"label": o}
+                                        for o in options], **settings)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+
+
+def test_a_resident_cannot_prepare_open_or_close_a_ballot(app, voting_process):
+    from plaza.permissions import Forbidden
+
+    ballot = open_ballot(voting_process)
+    resident = make_user()
+    with pytest.raises(Forbidden):
+        services.create_ballot(resident, voting_process, title="Mine", kind=BallotKind.SINGLE,
+                               options=[{"label": "A"}, {"label": "B"}])
+    with pytest.raises(Forbidden):
+        services.close_ballot(resident, db.session.get(Ballot, ballot.id))
+    db.session.rollback()
+    assert db.session.get(Ballot, ballot.id).state is BallotState.OPEN

@@ -62,6 +62,9 @@ def create_ballot(organiser, process, *, title: str, kind: BallotKind, options: 
         raise RuleBroken(_("Choose fewer winners than there are options."), field="seats")
     if kind is BallotKind.APPROVAL and max_choices is not None and max_choices < min_choices:
         raise RuleBroken(_("The most choices cannot be fewer than the fewest."), field="max_choices")
+    if kind is BallotKind.APPROVAL and min_choices > len(options):
+        raise RuleBroken(_("Nobody could vote: the fewest choices is more than the number of options."),
+                         field="min_choices")
     ballot = Ballot(process_id=process.id, title=title, description=description, kind=kind, method=method,
                     seats=1 if kind in (BallotKind.REFERENDUM, BallotKind.SINGLE, BallotKind.BUDGET)
                     or method == "irv" else seats,
