@@ -463,6 +463,12 @@ def test_budget_ballots_are_counted_by_the_chosen_rule(app, voting_process, budg
     counted = db.session.get(Ballot, ballot.id)
     assert set(counted.result["winners"]) == {str(ids[k]) for k in winners}
     assert board.verify(board.export(counted)).ok
+    support = {k: 0 for k in "TBL"}
+    for vote in votes:  # approvals, points, or positional points (ballot length - position)
+        for position, k in enumerate(vote):
+            support[k] += vote[k] if isinstance(vote, dict) else (
+                len(vote) - position if budget_input is BudgetInput.RANKED else 1)
+    assert {row.option_id: row.total for row in board.result_rows(counted)} == {ids[k]: n for k, n in support.items()}
 
 
 def test_closed_ballots_are_published_as_pabulib_and_preflib_files(client, app, voting_process, tmp_path):

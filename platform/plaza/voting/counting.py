@@ -7,6 +7,7 @@ recounts from the board alone with this very function.
 import json
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from plaza.voting.methods import budgeting, equal_shares, ranked, tallies
@@ -31,7 +32,7 @@ def count(spec: dict[str, Any], votes: Iterable[str | list | dict]) -> Result:
     if kind == "score":
         return tallies.score(options, ballots, seats)
     if kind == "ranked":
-        return _count_ranked(spec, options, ballots, method, seats)
+        return _count_ranked(spec, ballots, method, seats)
     if kind == "budget":
         return _count_budget(spec, ballots, method)
     raise ValueError(f"unknown ballot kind {kind!r}")
@@ -48,7 +49,7 @@ def ranked_election(spec: dict[str, Any], ballots: list) -> ranked.RankedElectio
         metadata={"TITLE": spec.get("title", "")})
 
 
-def _count_ranked(spec, options, ballots, method, seats) -> Result:
+def _count_ranked(spec, ballots, method, seats) -> Result:
     election = ranked_election(spec, ballots)
     if method == "irv":
         return ranked.irv(election)
@@ -78,6 +79,13 @@ def budget_election(spec: dict[str, Any], ballots: list) -> budgeting.PBElection
 
 
 def _count_budget(spec, ballots, method) -> Result:
+    """The chosen rule's result, with each project's support (approvals, points or positional points) in
+    its summary: the rules' rounds do not all carry it, and the result table shows it."""
     rule = {"greedy": budgeting.greedy, "mes": equal_shares.mes, "mes-add1": equal_shares.mes_add1,
             "mes-add1-greedy": equal_shares.mes_add1_greedy}[method]
-    return rule(budget_election(spec, ballots))
+    election = budget_election(spec, ballots)
+    result = rule(election)
+    profile = budgeting.Profile.of(election)
+    support = {project: budgeting.json_number(total) for project, total in zip(profile.ids, profile.support(),
+                                                                                  strict=True)}
+    return replace(result, summary={**result.summary, "support": support})
