@@ -32,8 +32,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-cron", action="store_true",
                         help="do not run the periodic jobs (e.g. when another worker runs them)")
     parser.add_argument("--sweep", action="store_true",
-                        help="catch up once before starting: re-enqueue overdue outbox events and count "
-                             "ballots that were closed but not counted")
+                        help="catch up once before starting: re-enqueue overdue outbox events, publish "
+                             "sealed votes that are due and count ballots that were closed but not counted")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
 
@@ -46,9 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         connection = queues.connection()
         if args.sweep:
             from plaza.notifications import outbox
-            from workers.voting import count_closed_ballots
+            from workers.voting import count_closed_ballots, publish_waiting_votes
 
             outbox.sweep()
+            publish_waiting_votes()
             count_closed_ballots()
             db.session.remove()
         # Each job runs in a forked work horse: it must open its own database connections.

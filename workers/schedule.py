@@ -19,6 +19,8 @@ class PeriodicJob:
 
 PERIODIC_JOBS = (
     PeriodicJob("outbox-sweep", "workers.sweeper.sweep_outbox", "default", every_seconds=60, timeout=120),
+    PeriodicJob("publish-waiting-votes", "workers.voting.publish_waiting_votes", "default", every_seconds=60,
+                timeout=600),
     PeriodicJob("count-closed-ballots", "workers.voting.count_closed_ballots", "default", every_seconds=60,
                 timeout=600),
 )

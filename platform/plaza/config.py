@@ -70,6 +70,11 @@ class Config:
     PLAZA_BASE_URL = os.environ.get("PLAZA_BASE_URL", "http://127.0.0.1:5000")
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))
     OUTBOX_RETRY_AFTER = int(os.environ.get("OUTBOX_RETRY_AFTER", "120"))
+    # Earlier secret keys, comma-separated: sessions signed and votes sealed with them still open. Keep an
+    # old key here until every ballot that was open when it changed has been counted.
+    SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
+    # Sealed votes reach the bulletin board in shuffled batches of at least this many (never below 10).
+    BALLOT_MIX_SIZE = int(os.environ.get("BALLOT_MIX_SIZE", "10"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

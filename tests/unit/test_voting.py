@@ -20,6 +20,7 @@ from plaza.voting.models import (
     Eligibility,
     EligibilitySource,
     Participation,
+    SealedVote,
     Vote,
 )
 from tests.conftest import csrf_token, login, make_process, make_user, submit
@@ -56,8 +57,18 @@ def option_ids(ballot) -> list[int]:
 
 
 def counts() -> tuple[int, int]:
+    """(participations, votes cast: sealed in the pool or published)."""
     return (db.session.scalar(sa.select(sa.func.count()).select_from(Participation)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(Vote)))
+            db.session.scalar(sa.select(sa.func.count()).select_from(Vote))
+            + db.session.scalar(sa.select(sa.func.count()).select_from(SealedVote)))
+
+
+def close_and_count(ballot) -> Ballot:
+    """Close the ballot (which publishes what waits in the mixing pool) and count it."""
+    services.close_ballot(make_user(Role.ORGANISER), db.session.get(Ballot, sa.inspect(ballot).identity[0]))
+    assert services.count_ballot(sa.inspect(ballot).identity[0]) is True
+    db.session.expire_all()
+    return db.session.get(Ballot, sa.inspect(ballot).identity[0])
 
 
 # --- the happy path and the secret ---------------------------------------------------------------------------
@@ -70,26 +81,35 @@ def test_vote_is_checked_then_cast_and_the_receipt_finds_it(client, voting_proce
 
     page = client.get(url(ballot))
     assert page.status_code == 200 and 'name="option"' in page.get_data(as_text=True)
-    check = vote(client, ballot, {"option": str(park)}, step="/check")
+    checked = vote(client, ballot, {"option": str(park)}, step="/check")
+    assert checked.status_code == 303 and checked.headers["Location"].endswith(url(ballot, "/check"))
+    check = client.get(url(ballot, "/check"))
     text = check.get_data(as_text=True)
     assert check.status_code == 200 and "Check your vote" in text and "Park" in text
     assert counts() == (0, 0), "checking records nothing"
 
     cast = vote(client, ballot, {"option": str(park)})
-    assert cast.status_code == 200 and cast.headers["Cache-Control"] == "no-store"
-    code = receipts.normalise_code(cast.get_data(as_text=True).split('receipt-code"><strong>')[1].split("<")[0])
-    assert code is not None
+    assert cast.status_code == 303 and cast.headers["Location"].endswith(url(ballot, "/your-receipt"))
+    shown = client.get(url(ballot, "/your-receipt"))
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    html = shown.get_data(as_text=True)
+    code = receipts.normalise_code(html.split('receipt-code"><strong>')[1].split("<")[0])
+    assert code is not None and "shuffled order" in html
     assert counts() == (1, 1)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0, "sealed until its batch"
 
+    waiting = submit(client, url(ballot, "/receipt"), {"code": code})
+    assert "1 vote is cast but not on the board yet" in waiting.get_data(as_text=True)
+
+    close_and_count(ballot)
     stored = db.session.scalars(sa.select(Vote)).one()
     assert stored.receipt_hash == receipts.receipt_hash(ballot.id, code)
     assert json.loads(stored.choices) == [park]
-
     found = submit(client, url(ballot, "/receipt"), {"code": code.lower().replace("-", " ")})
     assert found.status_code == 200 and "Your vote is on the bulletin board" in found.get_data(as_text=True)
     other = receipts.new_receipt_code()
     missing = submit(client, url(ballot, "/receipt"), {"code": other})
-    assert "No vote has this receipt code" in missing.get_data(as_text=True)
+    assert "No vote on the bulletin board has this receipt code" in missing.get_data(as_text=True)
     malformed = submit(client, url(ballot, "/receipt"), {"code": "not a code"})
     assert malformed.status_code == 400 and "20 letters and digits" in malformed.get_data(as_text=True)
 
@@ -98,14 +118,14 @@ def test_who_voted_and_what_was_voted_share_nothing(app):
     vote_columns = set(Vote.__table__.columns.keys())
     assert vote_columns == {"ballot_id", "position", "choices", "receipt_hash", "chain_hash"}
     assert not any(isinstance(column.type, sa.DateTime) for column in Participation.__table__.columns)
-    assert set(Participation.__table__.columns.keys()) == {"ballot_id", "user_id", "voted_on"}
+    assert set(Participation.__table__.columns.keys()) == {"ballot_id", "user_id"}
 
 
 def test_second_vote_is_refused_and_changes_nothing(client, voting_process):
     ballot = open_ballot(voting_process)
     login(client, make_user())
     first, second = option_ids(ballot)[:2]
-    assert vote(client, ballot, {"option": str(first)}).status_code == 200
+    assert vote(client, ballot, {"option": str(first)}).status_code == 303
     again = vote(client, ballot, {"option": str(second)})
     assert again.status_code == 409 and "already voted" in again.get_data(as_text=True)
     assert counts() == (1, 1)
@@ -165,7 +185,7 @@ def test_budget_ballot_over_the_budget_is_refused(client, voting_process):
     refused = vote(client, ballot, {"option": [str(trees), str(benches)]})
     assert refused.status_code == 400 and "more than the budget" in refused.get_data(as_text=True)
     assert counts() == (0, 0)
-    assert vote(client, ballot, {"option": [str(trees), str(lights)]}).status_code == 200
+    assert vote(client, ballot, {"option": [str(trees), str(lights)]}).status_code == 303
 
 
 def test_cumulative_budget_ballot_limits_the_points(client, voting_process):
@@ -176,7 +196,8 @@ def test_cumulative_budget_ballot_limits_the_points(client, voting_process):
     trees, benches = option_ids(ballot)
     refused = vote(client, ballot, {f"points-{trees}": "4", f"points-{benches}": "2"})
     assert refused.status_code == 400 and "you have 5 to give" in refused.get_data(as_text=True)
-    assert vote(client, ballot, {f"points-{trees}": "4", f"points-{benches}": "1"}).status_code == 200
+    assert vote(client, ballot, {f"points-{trees}": "4", f"points-{benches}": "1"}).status_code == 303
+    close_and_count(ballot)
     assert json.loads(db.session.scalars(sa.select(Vote.choices)).one()) == {str(trees): 4, str(benches): 1}
 
 
@@ -264,7 +285,7 @@ def test_eligibility_by_age_and_district(client, voting_process):
 
     record.district_id = north.id
     db.session.commit()
-    assert vote(client, ballot, {"option": str(first)}).status_code == 200
+    assert vote(client, ballot, {"option": str(first)}).status_code == 303
     assert counts() == (1, 1)
 
 
@@ -351,12 +372,12 @@ def test_board_pages_and_referendum(client, app, voting_process):
     assert [o.label for o in ballot.options] == ["Yes", "No", "Abstain"]
     yes, no, abstain = option_ids(ballot)
     cast_many(app, ballot, [[yes], [no], [yes], [abstain]])
+    waiting = client.get(url(ballot, "/board")).get_data(as_text=True)
+    assert "No votes yet" in waiting and 'id="vote-1"' not in waiting, "four votes are too few to publish"
+    result = close_and_count(ballot).result
     page = client.get(url(ballot, "/board"))
     assert page.status_code == 200 and 'id="vote-4"' in page.get_data(as_text=True)
     assert client.get(url(ballot, "/board?page=2")).status_code == 404
-    services.close_ballot(make_user(Role.ORGANISER), ballot)
-    services.count_ballot(ballot.id)
-    result = db.session.get(Ballot, ballot.id).result
     assert result["winners"] == [str(yes)] and result["summary"] == {"valid": 3, "abstentions": 1}
 
 

@@ -1,6 +1,7 @@
 """The public bulletin board of a ballot, its published result, and the check anyone can run on them.
 
-The board lists every vote (position, receipt hash, choices, chain hash) and the ballot's description
+The board lists every published vote (position, receipt hash, choices, chain hash; votes arrive from the
+mixing pool in shuffled batches, `plaza.voting.mixing`) and the ballot's description
 (`services.spec`). `verify` needs nothing else: it recomputes the hash chain and the count and compares
 them with the published result, so a council, a journalist or a resident can check a count without
 trusting Plaza's database.
@@ -28,14 +29,14 @@ class BoardPage:
 
 
 def page(ballot: Ballot, number: int, per_page: int) -> BoardPage | None:
-    pages = max(1, -(-ballot.vote_count // per_page))
+    pages = max(1, -(-ballot.published_count // per_page))
     if number < 1 or number > pages:
         return None
     first = (number - 1) * per_page + 1  # positions are 1..n without gaps: a range, not an OFFSET
     votes = db.session.scalars(sa.select(Vote).where(Vote.ballot_id == ballot.id,
                                                      Vote.position.between(first, first + per_page - 1))
                                .order_by(Vote.position)).all()
-    return BoardPage(list(votes), number, pages, ballot.vote_count)
+    return BoardPage(list(votes), number, pages, ballot.published_count)
 
 
 def export(ballot: Ballot) -> dict[str, Any]:
@@ -47,7 +48,8 @@ def export(ballot: Ballot) -> dict[str, Any]:
         "state": ballot.state.value,
         "genesis": receipts.genesis(ballot.id),
         "head": ballot.chain_head,
-        "count": ballot.vote_count,
+        "count": ballot.published_count,
+        "waiting": ballot.waiting_count,  # cast, still sealed in the mixing pool
         "votes": [{"position": position, "receipt_hash": receipt, "choices": json.loads(choices),
                    "chain_hash": chain} for position, receipt, choices, chain in votes],
         "result": ballot.result,

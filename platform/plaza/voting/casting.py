@@ -1,15 +1,17 @@
 """Casting a secret vote: one eligible person, one vote, a receipt, and nothing that links the two.
 
 One transaction per vote:
-1. `UPDATE ballot SET vote_count = vote_count + 1 … WHERE state = 'open' RETURNING vote_count, chain_head`
-   takes the ballot's row lock (PostgreSQL) or the write lock (SQLite), so the votes of one ballot join the
-   chain one after the other, and a vote after closing finds no open row;
+1. `UPDATE ballot SET vote_count = vote_count + 1 … WHERE state = 'open' RETURNING …` takes the ballot's
+   row lock (PostgreSQL) or the write lock (SQLite), so a vote after closing finds no open row;
 2. the `participation` row (primary key ballot + voter) is what refuses a second vote: of two attempts by
    one person, the later insert fails on the key and the whole transaction is rolled back;
-3. the `vote` row (no voter, no time) extends the hash chain, and the ballot's head moves on.
-Nothing is written unless all of it is.
+3. the vote goes into the mixing pool sealed (`plaza.voting.mixing`): nothing readable is written beside
+   the participation. It reaches the bulletin board later, shuffled into a batch of at least k votes.
+Nothing is written unless all of it is. After the commit, a worker is asked to publish when enough votes
+wait; if Redis is down, the periodic job does it.
 """
 
+import logging
 from datetime import date
 
 import sqlalchemy as sa
@@ -17,12 +19,23 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
+from plaza import queues
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.permissions import authorize
-from plaza.voting import receipts
-from plaza.voting.models import Ballot, BallotState, Eligibility, EligibilitySource, Participation, Vote
+from plaza.voting import mixing, receipts
+from plaza.voting.models import (
+    Ballot,
+    BallotState,
+    Eligibility,
+    EligibilitySource,
+    Participation,
+    SealedVote,
+    Vote,
+)
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyVoted(RuleBroken):
@@ -99,36 +112,43 @@ def cast(user, ballot: Ballot, choices) -> str:
     encoded = receipts.canonical(choices)
     code = receipts.new_receipt_code()
     receipt = receipts.receipt_hash(ballot_id, code)
+    sealed = mixing.seal(ballot, receipt, encoded)
     try:
         counted = db.session.execute(
             sa.update(Ballot)
             .where(Ballot.id == ballot_id, Ballot.state == BallotState.OPEN)
             .values(vote_count=Ballot.vote_count + 1)
-            .returning(Ballot.vote_count, Ballot.chain_head)
+            .returning(Ballot.vote_count, Ballot.published_count)
             .execution_options(synchronize_session=False)
         ).one_or_none()
         if counted is None:
             db.session.rollback()
             raise RuleBroken(_("This ballot closed before your vote arrived. Your vote was not recorded."),
                              status=409)
-        position, previous = counted
-        db.session.add(Participation(ballot_id=ballot_id, user_id=voter_id, voted_on=utcnow().date()))
+        cast_count, published_count = counted
+        db.session.add(Participation(ballot_id=ballot_id, user_id=voter_id))
         db.session.flush()
-        head = receipts.chain_hash(previous, position, receipt, encoded)
-        db.session.add(Vote(ballot_id=ballot_id, position=position, choices=encoded, receipt_hash=receipt,
-                            chain_hash=head))
-        db.session.execute(sa.update(Ballot).where(Ballot.id == ballot_id).values(chain_head=head)
-                           .execution_options(synchronize_session=False))
+        db.session.add(SealedVote(ballot_id=ballot_id, sealed=sealed))
         _commit_keeping_loaded_objects()
     except IntegrityError:
         db.session.rollback()
         raise AlreadyVoted() from None
+    if cast_count - published_count >= 2 * mixing.mix_size():
+        _ask_to_publish(ballot_id)
     return code
+
+
+def _ask_to_publish(ballot_id: int) -> None:
+    try:
+        queues.enqueue("workers.voting.publish_votes", ballot_id, queue_name="default",
+                       job_id=f"publish-votes-{ballot_id}")
+    except Exception:  # the vote is safe in the pool; the periodic job will publish it
+        log.warning("could not queue publishing ballot %s; the periodic job will", ballot_id, exc_info=True)
 
 
 def _commit_keeping_loaded_objects() -> None:
     """Commit without expiring what the request already loaded (ballot, options, process, user): the
-    receipt page shows only what did not change, and reloading it all cost a third of each vote's time
+    pages after the vote show only what did not change, and reloading it all cost a third of each vote's time
     under load (bench/voting_load.py)."""
     session = db.session()
     session.expire_on_commit = False

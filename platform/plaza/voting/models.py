@@ -1,10 +1,10 @@
-"""Ballots, their options, and the two halves of a secret vote.
+"""Ballots, their options, and the three places a secret vote passes through.
 
-Who voted (`Participation`: ballot and voter, unique, the day only) and what was voted (`Vote`: ballot,
-choices, receipt hash, chain hash; no voter, no time) live in separate tables and are written in one
-transaction (`plaza.voting.casting`). Neither table holds anything that links a row of one to a row of
-the other: participations have no serial id and no time of day; votes are ordered only by their place in
-the ballot's hash chain.
+Who voted (`Participation`: ballot and voter, nothing else) and the vote itself, sealed (`SealedVote`, the
+mixing pool), are written in one transaction (`plaza.voting.casting`); what was voted (`Vote`: choices,
+receipt hash, chain hash; no voter, no time) reaches the bulletin board later, in shuffled batches of at
+least k votes (`plaza.voting.mixing`). The storage links rows written together (rowids, `xmin`, `ctid`),
+so only the sealed copy is ever written beside a participation.
 """
 
 import enum
@@ -88,8 +88,9 @@ class Ballot(db.Model):
     min_age: Mapped[int | None]  # eligibility: residents at least this old on the day they vote
     district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"))
     state: Mapped[BallotState] = mapped_column(default=BallotState.DRAFT)
-    vote_count: Mapped[int] = mapped_column(default=0)
-    chain_head: Mapped[str] = mapped_column(sa.String(64))  # hash of the last vote, or of the empty chain
+    vote_count: Mapped[int] = mapped_column(default=0)  # votes cast: sealed in the pool or on the board
+    published_count: Mapped[int] = mapped_column(default=0)  # votes on the bulletin board
+    chain_head: Mapped[str] = mapped_column(sa.String(64))  # hash of the last published vote, or of the empty chain
     result: Mapped[dict | None] = mapped_column(sa.JSON)  # published count with its explanation
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -112,7 +113,13 @@ class Ballot(db.Model):
         sa.CheckConstraint("points IS NULL OR points > 0", name="points_positive"),
         sa.CheckConstraint("min_age IS NULL OR min_age BETWEEN 0 AND 120", name="min_age_sensible"),
         sa.CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
+        sa.CheckConstraint("published_count BETWEEN 0 AND vote_count", name="published_within_cast"),
     )
+
+    @property
+    def waiting_count(self) -> int:
+        """Votes cast but not yet on the bulletin board (sealed in the mixing pool)."""
+        return self.vote_count - self.published_count
 
     @property
     def is_open(self) -> bool:
@@ -142,15 +149,28 @@ class BallotOption(db.Model):
 
 
 class Participation(db.Model):
-    """That a person voted on a ballot: one row per person and ballot, which is what makes one vote each."""
+    """That a person voted on a ballot: one row per person and ballot, which is what makes one vote each.
+    No time, not even the day: the moment a vote reaches the board would otherwise narrow who cast it."""
 
     ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    voted_on: Mapped[date]  # the day only: a time would let someone match it to the order of the votes
+
+
+class SealedVote(db.Model):
+    """A cast vote waiting in the mixing pool: its receipt hash and choices encrypted with a key that is not
+    in the database (`plaza.voting.mixing`), padded to one length per ballot. Written in the casting
+    transaction, deleted when its batch is published."""
+
+    __tablename__ = "vote_pool"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
 class Vote(db.Model):
-    """What was voted, with no trace of who. `position` is the vote's place in the ballot's hash chain."""
+    """What was voted, with no trace of who: a published vote. `position` is its place in the ballot's hash
+    chain; the positions of one batch follow a random order, not the order of casting."""
 
     ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)

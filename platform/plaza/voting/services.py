@@ -2,7 +2,8 @@
 
 A ballot moves draft → open → closed → counted, each step by a conditional UPDATE on the state, so two
 organisers clicking at once change it once. Closing freezes the votes (`casting.cast` only adds to an open
-ballot) and asks a worker to count; if the queue is unreachable at that moment, the periodic job
+ballot) and asks a worker to count; the count first publishes what is left in the mixing pool, and counts
+only when every vote cast is on the board. If the queue is unreachable at that moment, the periodic job
 `workers.voting.count_closed_ballots` finds the closed ballot and counts it, so no count is lost.
 """
 
@@ -18,7 +19,7 @@ from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.permissions import authorize, can
-from plaza.voting import counting, receipts
+from plaza.voting import counting, mixing, receipts
 from plaza.voting.models import (
     METHODS,
     Ballot,
@@ -121,13 +122,18 @@ def open_ballot(organiser, ballot: Ballot) -> None:
 
 
 def close_ballot(organiser, ballot: Ballot) -> None:
-    """Freeze the ballot and ask a worker to count it."""
+    """Freeze the ballot, publish the votes still in the mixing pool and ask a worker to count it."""
     authorize(organiser, "ballot.manage", ballot.process)
     if not _move(ballot, BallotState.OPEN, BallotState.CLOSED, closed_at=utcnow()):
         db.session.rollback()
         raise RuleBroken(_("Only an open ballot can be closed."), status=409)
     audit.record("ballot.closed", organiser, ballot_id=ballot.id)
     db.session.commit()
+    try:  # the last batch: closed, nothing more can join it
+        mixing.publish(ballot.id)
+    except Exception:  # the count publishes it
+        db.session.rollback()
+        log.exception("could not publish the last votes of ballot %s at closing; the count will", ballot.id)
     try:
         queues.enqueue("workers.voting.count_ballot", ballot.id, queue_name="default",
                        job_id=f"count-ballot-{ballot.id}")
@@ -151,6 +157,12 @@ def count_ballot(ballot_id: int) -> bool:
     counted ballot is left as it is, and of two concurrent counts one publishes."""
     ballot = db.session.get(Ballot, ballot_id)
     if ballot is None or ballot.state is not BallotState.CLOSED:
+        return False
+    mixing.publish(ballot_id)
+    db.session.refresh(ballot)
+    if ballot.published_count != ballot.vote_count:  # never count part of the votes
+        log.error("ballot %s: %d votes cast but %d published; not counting", ballot_id, ballot.vote_count,
+                  ballot.published_count)
         return False
     votes = db.session.scalars(sa.select(Vote.choices).where(Vote.ballot_id == ballot.id)
                                .order_by(Vote.position)).all()

@@ -1,11 +1,27 @@
 """Ballot pages: vote (choose → check → cast → receipt), check a receipt, the bulletin board, the result,
-and the organiser's pages to prepare, open and close a ballot. Everything works without JavaScript."""
+and the organiser's pages to prepare, open and close a ballot. Everything works without JavaScript.
+
+Checking and casting follow Post/Redirect/Get: the choices being checked and, after casting, the receipt
+code wait in the voter's own session cookie (never on the server), so a reload or a change of language
+shows the same page again. Both are forgotten as soon as the voter goes to another page."""
 
 import csv
 import io
 import json
 
-from flask import Blueprint, Response, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,18 +31,33 @@ from plaza.permissions import can
 from plaza.processes.services import get_by_slug_or_404
 from plaza.proposals.listing import districts
 from plaza.questionnaires.services import spreadsheet_safe
-from plaza.voting import board, casting, explain, services
+from plaza.voting import board, casting, explain, mixing, services
 from plaza.voting.choices import as_submitted, describe, read_choices, shape
 from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ConfirmForm, ReceiptForm
 from plaza.voting.models import BallotKind, BallotState, BudgetInput
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 BOARD_PAGE = 100
+CHECKING = "voting.checking"  # session keys: {"ballot": id, "choices": …}
+RECEIPT = "voting.receipt"  # {"ballot": id, "code": …, "choices": …}
+_KEPT_ON = {CHECKING: {"voting.check", "voting.cast", "voting.show"}, RECEIPT: {"voting.your_receipt"}}
+
+
+@bp.before_app_request
+def forget_vote_pages_left_behind() -> None:
+    """Drop the pending choices and the receipt code once the voter leaves their page. A language switch,
+    static files and unknown URLs (a browser's /favicon.ico) do not count as leaving."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static" or endpoint.startswith("core.choose_language"):
+        return
+    for key, pages in _KEPT_ON.items():
+        if key in session and endpoint not in pages:
+            session.pop(key)
 
 
 @bp.context_processor
 def voting_helpers() -> dict:
-    return {"BallotState": BallotState, "BallotKind": BallotKind, "ballot_shape": shape,
+    return {"BallotState": BallotState, "BallotKind": BallotKind, "ballot_shape": shape, "mix_size": mixing.mix_size(),
             "kind_names": KIND_NAMES, "method_names": METHOD_NAMES, "budget_input_names": BUDGET_INPUT_NAMES}
 
 
@@ -70,18 +101,30 @@ def show(slug: str, ballot_id: int):
     return _render_ballot(process, ballot, choices)
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/check", methods=["POST"])
+def _kept(key: str, ballot) -> dict | None:
+    kept = session.get(key)
+    return kept if isinstance(kept, dict) and kept.get("ballot") == ballot.id else None
+
+
+@bp.route("/<slug>/ballots/<int:ballot_id>/check", methods=["GET", "POST"])
 def check(slug: str, ballot_id: int):
     process, ballot = _ballot_or_404(slug, ballot_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        casting.check_can_vote(current_user, ballot)
-        if casting.has_voted(current_user, ballot):
-            raise casting.AlreadyVoted()
-        choices = read_choices(ballot, request.form)
-    except RuleBroken as error:
-        return _render_ballot(process, ballot, as_submitted(ballot, request.form), error, error.status)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        try:
+            casting.check_can_vote(current_user, ballot)
+            if casting.has_voted(current_user, ballot):
+                raise casting.AlreadyVoted()
+            choices = read_choices(ballot, request.form)
+        except RuleBroken as error:
+            return _render_ballot(process, ballot, as_submitted(ballot, request.form), error, error.status)
+        session[CHECKING] = {"ballot": ballot.id, "choices": choices}
+        return redirect(url_for(".check", slug=slug, ballot_id=ballot.id), 303)
+    checking = _kept(CHECKING, ballot)
+    if checking is None or not ballot.is_open or casting.has_voted(current_user, ballot):
+        return redirect(url_for(".show", slug=slug, ballot_id=ballot.id))
+    choices = checking["choices"]
     return _no_store(render_template("voting/check.html", process=process, ballot=ballot, form=ConfirmForm(),
                                      choices=choices, summary=describe(ballot, choices)))
 
@@ -97,8 +140,21 @@ def cast(slug: str, ballot_id: int):
     except RuleBroken as error:
         db.session.rollback()
         return _render_ballot(process, ballot, as_submitted(ballot, request.form), error, error.status)
-    return _no_store(render_template("voting/receipt.html", process=process, ballot=ballot, code=code,
-                                     summary=describe(ballot, choices)))
+    session.pop(CHECKING, None)
+    session[RECEIPT] = {"ballot": ballot.id, "code": code, "choices": choices}
+    return redirect(url_for(".your_receipt", slug=slug, ballot_id=ballot.id), 303)
+
+
+@bp.route("/<slug>/ballots/<int:ballot_id>/your-receipt")
+def your_receipt(slug: str, ballot_id: int):
+    """The receipt code, shown until the voter leaves this page (reloads and language switches keep it)."""
+    process, ballot = _ballot_or_404(slug, ballot_id)
+    kept = _kept(RECEIPT, ballot)
+    if kept is None:
+        flash(_("Your receipt code is shown only once, on the page after you vote."), "info")
+        return redirect(url_for(".show", slug=slug, ballot_id=ballot.id))
+    return _no_store(render_template("voting/receipt.html", process=process, ballot=ballot, code=kept["code"],
+                                     summary=describe(ballot, kept["choices"])))
 
 
 @bp.route("/<slug>/ballots/<int:ballot_id>/receipt", methods=["GET", "POST"])
@@ -116,6 +172,7 @@ def receipt(slug: str, ballot_id: int):
     status = 400 if form.errors else 200
     return _no_store((render_template("voting/receipt_check.html", process=process, ballot=ballot, form=form,
                                       vote=vote, searched=searched, summary=summary), status))
+
 
 
 @bp.route("/<slug>/ballots/<int:ballot_id>/board")
@@ -176,7 +233,8 @@ def open_data(slug: str, ballot_id: int, fmt: str):
     """The votes of a closed ballot in an open format: Pabulib for budgets, PrefLib for ranked ballots."""
     _, ballot = _ballot_or_404(slug, ballot_id)
     wanted = BallotKind.BUDGET if fmt == "pb" else BallotKind.RANKED
-    if ballot.kind is not wanted or ballot.state not in (BallotState.CLOSED, BallotState.COUNTED):
+    if (ballot.kind is not wanted or ballot.state not in (BallotState.CLOSED, BallotState.COUNTED)
+            or ballot.waiting_count):
         abort(404)
     return Response(board.open_data(ballot), mimetype="text/plain",
                     headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}.{fmt}"'})
