@@ -26,4 +26,10 @@ def publish_votes(ballot_id: int) -> int:
 
 def publish_waiting_votes() -> int:
     """Periodic: publish every batch that is due (e.g. the queue was down when the votes were cast)."""
-    return sum(mixing.publish(ballot_id) for ballot_id in mixing.waiting_ballots())
+    published = 0
+    for ballot_id in mixing.waiting_ballots():
+        try:
+            published += mixing.publish(ballot_id)
+        except mixing.SealBroken:  # logged; the other ballots go on
+            log.exception("ballot %s: sealed votes cannot be opened with the configured keys", ballot_id)
+    return published

@@ -158,7 +158,12 @@ def count_ballot(ballot_id: int) -> bool:
     ballot = db.session.get(Ballot, ballot_id)
     if ballot is None or ballot.state is not BallotState.CLOSED:
         return False
-    mixing.publish(ballot_id)
+    try:
+        mixing.publish(ballot_id)
+    except mixing.SealBroken:
+        db.session.rollback()
+        log.exception("ballot %s: sealed votes cannot be opened; not counting", ballot_id)
+        return False
     db.session.refresh(ballot)
     if ballot.published_count != ballot.vote_count:  # never count part of the votes
         log.error("ballot %s: %d votes cast but %d published; not counting", ballot_id, ballot.vote_count,
