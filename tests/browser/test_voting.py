@@ -57,6 +57,26 @@ def test_demo_resident_votes_and_verifies_the_receipt_without_javascript(app, li
     amina = demo._user(demo.RESIDENT_EMAIL)
     assert db.session.get(Participation, (budget_ballot().id, amina.id)) is not None
 
+    # The receipt survives a reload and a change of language, and is gone once she leaves the page.
+    page.reload()
+    assert page.locator(".receipt-code").inner_text().strip() == code
+    page.get_by_role("link", name="العربية").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator(".receipt-code").inner_text().strip() == code
+    page.get_by_role("link", name="English").click()
+    receipt_url = page.url
+
+    page.get_by_role("link", name="Check your vote with your receipt").first.click()
+    page.get_by_label("Receipt code").fill(code.lower())
+    page.get_by_role("button", name="Check my vote").click()
+    assert "not on the board yet" in page.get_by_role("status").last.inner_text()
+    page.goto(receipt_url)
+    assert page.locator(".receipt-code").count() == 0 and code not in page.content()
+    assert "You have voted on this ballot" in page.locator("main").inner_text()
+
+    services.close_ballot(demo._user(demo.ORGANISER_EMAIL), budget_ballot())  # the last batch joins the board
+    page.goto(live_server + BUDGET)
+    page.get_by_role("link", name="Which projects should Riverside fund in 2027?").click()
     page.get_by_role("link", name="Check your vote with your receipt").first.click()
     page.get_by_label("Receipt code").fill(code.lower())
     page.get_by_role("button", name="Check my vote").click()
@@ -64,9 +84,6 @@ def test_demo_resident_votes_and_verifies_the_receipt_without_javascript(app, li
     page.get_by_role("link", name="See it on the bulletin board").click()
     assert page.locator("table").first.is_visible()
 
-    page.goto(live_server + BUDGET)
-    page.get_by_role("link", name="Which projects should Riverside fund in 2027?").click()
-    assert "You have voted on this ballot" in page.locator("main").inner_text()
 
 
 def test_keyboard_only_ranked_vote(app, live_server, page):

@@ -214,3 +214,27 @@ def test_a_sealed_vote_opens_only_on_its_own_ballot(voting_process):
     assert mixing.unseal(first.id, blob) == ("0" * 64, "[1]")
     with pytest.raises(mixing.SealBroken):
         mixing.unseal(second.id, blob)
+
+
+def test_a_publication_that_dies_half_way_loses_nothing_and_is_done_again(voting_process, monkeypatch):
+    ballot = open_ballot(voting_process, options=[f"Project {n}" for n in range(20)])
+    for index in range(20):
+        casting.cast(make_user(), db.session.get(Ballot, ballot.id), [option_ids(ballot)[index]])
+    real_chain_hash, calls = receipts.chain_hash, []
+
+    def dies_on_the_fifth(*args):
+        calls.append(args)
+        if len(calls) == 5:
+            raise MemoryError("the worker died here")
+        return real_chain_hash(*args)
+
+    monkeypatch.setattr(mixing.receipts, "chain_hash", dies_on_the_fifth)
+    with pytest.raises(MemoryError):
+        mixing.publish(ballot.id)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedVote)) == 20
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0
+    monkeypatch.setattr(mixing.receipts, "chain_hash", real_chain_hash)
+    assert mixing.publish(ballot.id) == 10
+    assert mixing.publish(ballot.id) == 0, "running it again publishes nothing twice"

@@ -586,3 +586,48 @@ def test_a_resident_cannot_prepare_open_or_close_a_ballot(app, voting_process):
         services.close_ballot(resident, db.session.get(Ballot, ballot.id))
     db.session.rollback()
     assert db.session.get(Ballot, ballot.id).state is BallotState.OPEN
+
+
+# --- after a POST: reloads, language switches, leaving ------------------------------------------------------
+
+
+def test_check_and_receipt_pages_survive_reloads_and_language_switches_until_the_voter_leaves(client,
+                                                                                              voting_process):
+    ballot = open_ballot(voting_process)
+    login(client, make_user())
+    park = option_ids(ballot)[0]
+    assert client.get(url(ballot, "/check")).status_code == 302, "nothing to check yet: back to the ballot"
+
+    vote(client, ballot, {"option": str(park)}, step="/check")
+    for _ in range(2):
+        assert "Park" in client.get(url(ballot, "/check")).get_data(as_text=True)
+    switched = client.get(f"/language/ar?next={url(ballot, '/check')}")
+    assert switched.status_code == 302 and switched.headers["Location"].endswith(url(ballot, "/check"))
+    arabic = client.get(url(ballot, "/check")).get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and "Park" in arabic
+    client.get(f"/language/en?next={url(ballot, '/check')}")
+
+    vote(client, ballot, {"option": str(park)})
+    first = client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
+    code = first.split('receipt-code"><strong>')[1].split("<")[0]
+    assert code in client.get(url(ballot, "/your-receipt")).get_data(as_text=True), "a reload keeps it"
+    client.get(f"/language/ar?next={url(ballot, '/your-receipt')}")
+    arabic = client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and code in arabic, "a language switch keeps it"
+    client.get("/favicon.ico")  # a browser's own request is not leaving the page
+    assert code in client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
+
+    client.get(url(ballot, "/board"))  # the voter moves on
+    gone = client.get(url(ballot, "/your-receipt"), follow_redirects=True)
+    assert gone.status_code == 200 and code not in gone.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert not any(key.startswith("voting.") for key in session)
+
+
+def test_receipt_page_of_another_ballot_shows_no_code(client, voting_process):
+    ballot = open_ballot(voting_process)
+    other = open_ballot(voting_process, options=("Yes please", "No thanks"))
+    login(client, make_user())
+    vote(client, ballot, {"option": str(option_ids(ballot)[0])})
+    elsewhere = client.get(url(other, "/your-receipt"))
+    assert elsewhere.status_code == 302 and elsewhere.headers["Location"].endswith(url(other))
