@@ -15,7 +15,7 @@ from plaza.phases import PhaseKind
 from plaza.voting import board, casting, mixing, receipts, services
 from plaza.voting.models import Ballot, BallotKind, BallotState, Participation, SealedVote, Vote
 from tests.conftest import login, make_process, make_user, submit
-from tests.unit.test_voting import open_ballot, option_ids, url
+from tests.unit.test_voting import open_ballot, option_ids, receipt_code, url
 
 VOTERS = 60
 K = mixing.MINIMUM_MIX_SIZE
@@ -150,7 +150,7 @@ def test_receipt_codes_and_choices_never_reach_the_database_or_redis_in_the_clea
     park = option_ids(ballot)[0]
     submit(client, url(ballot, "/cast"), {"option": str(park)}, form_url=url(ballot))
     html = client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
-    code = receipts.normalise_code(html.split('receipt-code"><strong>')[1].split("<")[0])
+    code = receipts.normalise_code(receipt_code(html))
     receipt = receipts.receipt_hash(ballot.id, code)
 
     everything = []

@@ -2,6 +2,7 @@
 count and its check, and every kind of bad input on the way."""
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -56,6 +57,12 @@ def option_ids(ballot) -> list[int]:
     return [option.id for option in db.session.get(Ballot, sa.inspect(ballot).identity[0]).options]
 
 
+def receipt_code(html: str) -> str:
+    found = re.search(r'class="receipt-code"[^>]*><strong>([^<]+)<', html)
+    assert found, "no receipt code on the page"
+    return found.group(1)
+
+
 def counts() -> tuple[int, int]:
     """(participations, votes cast: sealed in the pool or published)."""
     return (db.session.scalar(sa.select(sa.func.count()).select_from(Participation)),
@@ -93,7 +100,7 @@ def test_vote_is_checked_then_cast_and_the_receipt_finds_it(client, voting_proce
     shown = client.get(url(ballot, "/your-receipt"))
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     html = shown.get_data(as_text=True)
-    code = receipts.normalise_code(html.split('receipt-code"><strong>')[1].split("<")[0])
+    code = receipts.normalise_code(receipt_code(html))
     assert code is not None and "shuffled order" in html
     assert counts() == (1, 1)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0, "sealed until its batch"
@@ -609,7 +616,7 @@ def test_check_and_receipt_pages_survive_reloads_and_language_switches_until_the
 
     vote(client, ballot, {"option": str(park)})
     first = client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
-    code = first.split('receipt-code"><strong>')[1].split("<")[0]
+    code = receipt_code(first)
     assert code in client.get(url(ballot, "/your-receipt")).get_data(as_text=True), "a reload keeps it"
     client.get(f"/language/ar?next={url(ballot, '/your-receipt')}")
     arabic = client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
