@@ -221,3 +221,65 @@ def test_proposal_page_of_another_process_is_404(client):
     proposal = publish(make_user(), make_process())
     other = make_process(title="Another consultation")
     assert client.get(f"/processes/{other.slug}/proposals/{proposal.id}").status_code == 404
+
+
+def _upload(client, process, name: str, content: bytes, key: str):
+    return submit(client, f"/processes/{process.slug}/proposals/new",
+                  {"title": "Zebra crossing", "body": BODY, "submission_key": key,
+                   "attachments": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize(("name", "shown", "encoded"), [
+    ("تقرير.pdf", "تقرير.pdf", "%D8%AA%D9%82%D8%B1%D9%8A%D8%B1.pdf"),
+    ("보고서.png", "보고서.png", "%EB%B3%B4%EA%B3%A0%EC%84%9C.png"),
+])
+def test_files_named_in_any_script_are_kept_and_downloaded_under_their_name(client, app, name, shown, encoded):
+    process = make_process()
+    login(client, make_user())
+    content = b"%PDF-1.7 a plan" if name.endswith(".pdf") else b"\x89PNG\r\n\x1a\n a map"
+    response = _upload(client, process, name, content, "k-script")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert attachment.filename == shown
+    assert attachment.stored_name.isalnum() and shown not in attachment.stored_name
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f">{shown}</a>" in page
+    download = client.get(f"{response.headers['Location']}/attachments/{attachment.id}")
+    assert download.data == content
+    assert f"filename*=UTF-8''{encoded}" in download.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(("name", "kept"), [
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("..\\..\\boot.ini.pdf", "boot.ini.pdf"),
+    ("photo\u202egpj.pdf", "photogpj.pdf"),  # the override would show it as "photofdp.jpg"
+    ("\u2067plan\u2069\u200f.pdf", "plan.pdf"),
+    (".pdf", "file.pdf"),
+    ("보" * 300 + ".pdf", "보" * 116 + ".pdf"),
+])
+def test_hostile_file_names_are_cleaned_and_the_file_stays_in_the_upload_folder(client, app, name, kept):
+    process = make_process()
+    login(client, make_user())
+    response = _upload(client, process, name, b"%PDF-1.7 a plan", "k-hostile")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert attachment.filename == kept
+    assert [path.name for path in services.upload_folder().iterdir()] == [attachment.stored_name]
+    download = client.get(f"{response.headers['Location']}/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == b"%PDF-1.7 a plan"
+    disposition = download.headers["Content-Disposition"]
+    assert "/" not in disposition and "\\" not in disposition and "\u202e" not in disposition
+
+
+def test_a_nul_byte_or_an_override_cannot_disguise_a_file_type(app):
+    from werkzeug.datastructures import FileStorage
+
+    process = make_process()
+    author = make_user()
+    for index, name in enumerate(["plan.pdf\x00.exe", "report\u202efdp.exe"]):
+        upload = FileStorage(io.BytesIO(b"%PDF-1.7 a plan"), filename=name)
+        with pytest.raises(RuleBroken, match="PDF, PNG or JPEG"):
+            services.create_proposal(author, process, ProposalDraft("Zebra crossing", BODY), f"k{index}", [upload])
+    upload = FileStorage(io.BytesIO(b"%PDF-1.7 a plan"), filename="plan\x00.pdf")
+    proposal = services.create_proposal(author, process, ProposalDraft("Zebra crossing", BODY), "k-nul", [upload])
+    assert [attachment.filename for attachment in proposal.attachments] == ["plan.pdf"]

@@ -4,6 +4,7 @@ import html as html_module
 import logging
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from plaza import search
 from plaza.audit import services as audit
@@ -40,6 +40,7 @@ from plaza.text import clean_html, plain_text
 log = logging.getLogger(__name__)
 
 MAX_ATTACHMENTS = 3
+MAX_FILENAME = 120  # characters of a file's name as shown; the file itself is stored under a random name
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # Accepted by content, not by name: the first bytes must match the type the extension claims.
 ATTACHMENT_TYPES = {
@@ -80,8 +81,28 @@ def upload_folder() -> Path:
     return folder
 
 
+# Invisible characters that change how a name reads (U+202E shows "fdp.exe" as "exe.pdf") or break it;
+# the zero-width joiner and non-joiner stay, since Persian and Indic words need them.
+JOINERS = {"\u200c", "\u200d"}
+
+
+def display_filename(raw: str) -> str:
+    """The name a resident gave a file, safe to show and to send back, in any script: without folders,
+    control and formatting characters, at most MAX_FILENAME characters with its extension kept."""
+    name = re.split(r"[/\\]", unicodedata.normalize("NFC", raw))[-1]
+    name = "".join(" " if unicodedata.category(char).startswith("Z") else char for char in name
+                   if not unicodedata.category(char).startswith("C") or char in JOINERS)
+    name = " ".join(name.split()).rstrip(". ")
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = stem.strip(". ") or _("file")
+    extension = f".{extension.strip()}" if extension.strip() else ""
+    return stem[:MAX_FILENAME - len(extension)].rstrip(". ") + extension
+
+
 def _read_attachment(upload: FileStorage) -> tuple[str, str, bytes]:
-    name = secure_filename(upload.filename or "")[:200]
+    name = display_filename(upload.filename or "")
     extension = Path(name).suffix.lower()
     if extension not in ATTACHMENT_TYPES:
         raise RuleBroken(_("Attach PDF, PNG or JPEG files only."), field="attachments")
