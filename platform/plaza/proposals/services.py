@@ -1,6 +1,5 @@
 """The rules of proposals: publish, edit within a window, withdraw, support, amend, answer, merge."""
 
-import html as html_module
 import logging
 import re
 import secrets
@@ -349,9 +348,3 @@ def is_following(user, proposal: Proposal | None = None, process: Process | None
     condition = Follow.proposal_id == proposal.id if proposal else Follow.process_id == process.id
     return db.session.scalar(sa.select(Follow.id).where(Follow.user_id == user.id, condition)) is not None
 
-
-def plain_text_for_editing(html: str) -> str:
-    """Show stored HTML in a textarea as the plain text the resident typed (paragraphs as blank lines)."""
-    text = re.sub(r"</p>\s*<p>", "\n\n", html)
-    text = re.sub(r"<br\s*/?>", "\n", text)
-    return html_module.unescape(re.sub(r"<[^>]+>", "", text)).strip()
