@@ -1,6 +1,8 @@
 """typed text, submission keys and supports after merges
 
 Questionnaire answers become plain text as typed (they were sanitised HTML, which lost "x<y").
+Submission keys get one table for every kind of form (who used a key, for what and where), filled from the
+keys of existing proposals, amendments and comments.
 
 Revision ID: e2b98ca976f8
 Revises: 0746b08fd805
@@ -41,9 +43,37 @@ def _convert_answers(convert) -> None:
         connection.execute(sa.update(answer).where(answer.c.id == answer_id).values(text=convert(text)))
 
 
+# (table, kind, column holding the scope: the process of a proposal, the proposal of an amendment or comment)
+KEYED = [("proposal", "proposal", "process_id"), ("amendment", "amendment", "proposal_id"),
+         ("comment", "comment", "proposal_id")]
+
+
 def upgrade():
     _convert_answers(_html_to_text)
+    op.create_table('submission',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('scope_id', sa.Integer(), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_submission_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_submission'))
+    )
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_submission_user_id'), ['user_id'], unique=False)
+    for table, kind, scope in KEYED:
+        # The first use of a key wins where one was used in two tables (the bug this table ends).
+        op.execute(
+            f"INSERT INTO submission (key, user_id, kind, scope_id, object_id, created_at) "
+            f"SELECT t.submission_key, t.author_id, '{kind}', t.{scope}, t.id, t.created_at FROM {table} t "
+            f"WHERE t.author_id IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM submission s WHERE s.key = t.submission_key)"
+        )
 
 
 def downgrade():
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_submission_user_id'))
+    op.drop_table('submission')
     _convert_answers(_text_to_html)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from plaza import search
+from plaza import search, submissions
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
@@ -120,9 +120,9 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
                     uploads: list[FileStorage] = ()) -> Proposal:
     """Publish a proposal. The same submission key twice (a double click) gives back the first one."""
     authorize(author, "proposal.create", process)
-    existing = db.session.scalar(sa.select(Proposal).where(Proposal.submission_key == submission_key))
-    if existing is not None and existing.author_id == author.id:
-        return existing
+    earlier = submissions.earlier_result(author, "proposal", process.id, submission_key, Proposal)
+    if earlier is not None:
+        return earlier
     title, body = _validate(draft)
     uploads = [upload for upload in uploads if upload and upload.filename]
     if len(uploads) > MAX_ATTACHMENTS:
@@ -143,6 +143,7 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
     db.session.add(proposal)
     try:
         db.session.flush()
+        submissions.record(author, "proposal", process.id, submission_key, proposal.id)
         db.session.add(Follow(user_id=author.id, proposal_id=proposal.id))
         search.index_text(proposal.id, f"{title} {plain_text(body)}")
         outbox.record("proposal.created", proposal_id=proposal.id, process_id=process.id)
@@ -151,9 +152,9 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
         db.session.rollback()
         for path in written:
             path.unlink(missing_ok=True)
-        existing = db.session.scalar(sa.select(Proposal).where(Proposal.submission_key == submission_key))
-        if existing is not None and existing.author_id == author.id:
-            return existing
+        earlier = submissions.earlier_result(author, "proposal", process.id, submission_key, Proposal)
+        if earlier is not None:  # the same form sent twice at once: the other request won
+            return earlier
         raise
     return proposal
 
@@ -262,20 +263,28 @@ def is_eligible_for_vote(proposal: Proposal) -> bool:
 
 def propose_amendment(user, proposal: Proposal, draft: ProposalDraft, submission_key: str) -> Amendment:
     authorize(user, "proposal.amend", proposal.process)
+    earlier = submissions.earlier_result(user, "amendment", proposal.id, submission_key, Amendment)
+    if earlier is not None:
+        return earlier
     if proposal.state is not ProposalState.PUBLISHED:
         raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot be amended."), status=409)
     if proposal.author_id == user.id:
         raise RuleBroken(_("This is your own proposal: edit it instead of amending it."), status=409)
-    existing = db.session.scalar(sa.select(Amendment).where(Amendment.submission_key == submission_key))
-    if existing is not None:
-        return existing
     title, body = _validate(draft)
     amendment = Amendment(proposal_id=proposal.id, author_id=user.id, title=title, body=body,
                           submission_key=submission_key)
     db.session.add(amendment)
-    db.session.flush()
-    outbox.record("proposal.amended", proposal_id=proposal.id, amendment_id=amendment.id)
-    db.session.commit()
+    try:
+        db.session.flush()
+        submissions.record(user, "amendment", proposal.id, submission_key, amendment.id)
+        outbox.record("proposal.amended", proposal_id=proposal.id, amendment_id=amendment.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = submissions.earlier_result(user, "amendment", proposal.id, submission_key, Amendment)
+        if earlier is not None:
+            return earlier
+        raise
     return amendment
 
 
