@@ -3,6 +3,8 @@
 Questionnaire answers become plain text as typed (they were sanitised HTML, which lost "x<y").
 Submission keys get one table for every kind of form (who used a key, for what and where), filled from the
 keys of existing proposals, amendments and comments.
+Supports left on merged proposals move to the proposal they were merged into (once per resident; extra ones
+are given back), and supports_count and support_quota.used are recounted from the supports.
 
 Revision ID: e2b98ca976f8
 Revises: 0746b08fd805
@@ -48,8 +50,44 @@ KEYED = [("proposal", "proposal", "process_id"), ("amendment", "amendment", "pro
          ("comment", "comment", "proposal_id")]
 
 
+proposal = sa.table("proposal", sa.column("id", sa.Integer), sa.column("state", sa.String),
+                    sa.column("merged_into_id", sa.Integer))
+support = sa.table("support", sa.column("proposal_id", sa.Integer), sa.column("user_id", sa.Integer))
+
+
+def _move_supports_of_merged_proposals() -> None:
+    connection = op.get_bind()
+    merged_into = dict(connection.execute(sa.select(proposal.c.id, proposal.c.merged_into_id)
+                                          .where(proposal.c.state == "MERGED",
+                                                 proposal.c.merged_into_id.is_not(None))).all())
+
+    def final(proposal_id: int) -> int:
+        seen = {proposal_id}
+        while proposal_id in merged_into and merged_into[proposal_id] not in seen:
+            proposal_id = merged_into[proposal_id]
+            seen.add(proposal_id)
+        return proposal_id
+
+    rows = connection.execute(sa.select(support.c.proposal_id, support.c.user_id)
+                              .where(support.c.proposal_id.in_(list(merged_into)))).all() if merged_into else []
+    for proposal_id, user_id in sorted(rows):
+        target = final(proposal_id)
+        supported = connection.execute(sa.select(sa.func.count()).select_from(support).where(
+            support.c.proposal_id == target, support.c.user_id == user_id)).scalar()
+        where = sa.and_(support.c.proposal_id == proposal_id, support.c.user_id == user_id)
+        if supported:
+            connection.execute(sa.delete(support).where(where))
+        else:
+            connection.execute(sa.update(support).where(where).values(proposal_id=target))
+    op.execute("UPDATE proposal SET supports_count = "
+               "(SELECT count(*) FROM support WHERE support.proposal_id = proposal.id)")
+    op.execute("UPDATE support_quota SET used = (SELECT count(*) FROM support WHERE "
+               "support.user_id = support_quota.user_id AND support.process_id = support_quota.process_id)")
+
+
 def upgrade():
     _convert_answers(_html_to_text)
+    _move_supports_of_merged_proposals()
     op.create_table('submission',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
