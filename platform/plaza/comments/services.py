@@ -4,7 +4,6 @@ Everything here works without a request, so the proposal page, the CLI and tests
 """
 
 import math
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from plaza import search
+from plaza import search, submissions
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.comments.models import (
@@ -55,18 +54,6 @@ def _clean_body(body: str | None) -> str:
     return cleaned
 
 
-def _by_key(submission_key: str) -> Comment | None:
-    return db.session.scalar(sa.select(Comment).where(Comment.submission_key == submission_key))
-
-
-def _same_attempt(existing: Comment, user) -> Comment:
-    """A comment already saved under this form's key: the first of a double submission, or a stolen key."""
-    if existing.author_id != user.id:
-        raise RuleBroken(_("This form was already used. Reload the page and write your comment again."),
-                         status=409)
-    return existing
-
-
 def can_reply_to(comment: Comment) -> bool:
     return comment.depth < MAX_DEPTH and not comment.is_hidden
 
@@ -80,10 +67,10 @@ def add_comment(user, proposal: Proposal, body: str, stance: Stance | str = Stan
     a resent form) gives back the first comment instead of a second one.
     """
     authorize(user, "comment.create", proposal.process)
-    submission_key = submission_key or uuid.uuid4().hex
-    existing = _by_key(submission_key)
-    if existing is not None:
-        return _same_attempt(existing, user)
+    submission_key = submission_key or submissions.new_key()
+    earlier = submissions.earlier_result(user, "comment", proposal.id, submission_key, Comment)
+    if earlier is not None:
+        return earlier
     if proposal.state is ProposalState.WITHDRAWN:
         raise RuleBroken(_("This proposal was withdrawn, so it cannot get new comments."), status=409)
     if parent is not None:
@@ -101,6 +88,7 @@ def add_comment(user, proposal: Proposal, body: str, stance: Stance | str = Stan
     db.session.add(comment)
     try:
         db.session.flush()
+        submissions.record(user, "comment", proposal.id, submission_key, comment.id)
         db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
                            .values(comments_count=Proposal.comments_count + 1))
         search.index_text(proposal.id, plain_text(comment.body), comment_id=comment.id)
@@ -110,10 +98,10 @@ def add_comment(user, proposal: Proposal, body: str, stance: Stance | str = Stan
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # a second request with the same key won the race: give back its comment
-        existing = _by_key(submission_key)
-        if existing is None:
+        earlier = submissions.earlier_result(user, "comment", proposal.id, submission_key, Comment)
+        if earlier is None:
             raise
-        return _same_attempt(existing, user)
+        return earlier
     return comment
 
 

@@ -14,6 +14,7 @@ from plaza.extensions import db
 from plaza.permissions import can
 from plaza.processes.models import Process
 from plaza.proposals.models import Proposal
+from plaza.text import editable_source
 
 PROPOSAL = "/<slug>/proposals/<int:proposal_id>"
 COMMENT = PROPOSAL + "/comments/<int:comment_id>"
@@ -136,7 +137,7 @@ def edit(slug: str, proposal_id: int, comment_id: int):
             flash(_("Your changes are saved."), "success")
             return _back_to(comment)
     elif request.method == "GET":
-        form.body.data = comment.body
+        form.body.data = editable_source(comment.body)
     return render_template("comments/edit.html", form=form, proposal=proposal, comment=comment,
                            can_edit=services.can_edit(current_user, comment),
                            window_ends=services.edit_window_ends(comment), edit_minutes=services.EDIT_MINUTES,

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from plaza.errors import RuleBroken
 from plaza.meetings.models import Meeting, MeetingKind
 from plaza.meetings.services import clean_link
+from plaza.text import editable_source
 
 KIND_NAMES = {
     MeetingKind.IN_PERSON: _l("In person"),
@@ -139,7 +140,7 @@ class MeetingForm(FlaskForm):
     def data_of(cls, meeting: Meeting) -> dict:
         """What the form shows when editing `meeting`."""
         return {
-            "title": meeting.title, "description": meeting.description, "kind": meeting.kind.value,
+            "title": meeting.title, "description": editable_source(meeting.description), "kind": meeting.kind.value,
             "address": meeting.address or "", "online_url": meeting.online_url or "",
             "starts_at": _LocalDateTimeField.local(meeting.starts_at),
             "ends_at": _LocalDateTimeField.local(meeting.ends_at),

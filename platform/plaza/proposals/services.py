@@ -1,9 +1,9 @@
 """The rules of proposals: publish, edit within a window, withdraw, support, amend, answer, merge."""
 
-import html as html_module
 import logging
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,9 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
-from plaza import search
+from plaza import search, submissions
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
@@ -40,6 +39,7 @@ from plaza.text import clean_html, plain_text
 log = logging.getLogger(__name__)
 
 MAX_ATTACHMENTS = 3
+MAX_FILENAME = 120  # characters of a file's name as shown; the file itself is stored under a random name
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # Accepted by content, not by name: the first bytes must match the type the extension claims.
 ATTACHMENT_TYPES = {
@@ -80,8 +80,28 @@ def upload_folder() -> Path:
     return folder
 
 
+# Invisible characters that change how a name reads (U+202E shows "fdp.exe" as "exe.pdf") or break it;
+# the zero-width joiner and non-joiner stay, since Persian and Indic words need them.
+JOINERS = {"\u200c", "\u200d"}
+
+
+def display_filename(raw: str) -> str:
+    """The name a resident gave a file, safe to show and to send back, in any script: without folders,
+    control and formatting characters, at most MAX_FILENAME characters with its extension kept."""
+    name = re.split(r"[/\\]", unicodedata.normalize("NFC", raw))[-1]
+    name = "".join(" " if unicodedata.category(char).startswith("Z") else char for char in name
+                   if not unicodedata.category(char).startswith("C") or char in JOINERS)
+    name = " ".join(name.split()).rstrip(". ")
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = stem.strip(". ") or _("file")
+    extension = f".{extension.strip()}" if extension.strip() else ""
+    return stem[:MAX_FILENAME - len(extension)].rstrip(". ") + extension
+
+
 def _read_attachment(upload: FileStorage) -> tuple[str, str, bytes]:
-    name = secure_filename(upload.filename or "")[:200]
+    name = display_filename(upload.filename or "")
     extension = Path(name).suffix.lower()
     if extension not in ATTACHMENT_TYPES:
         raise RuleBroken(_("Attach PDF, PNG or JPEG files only."), field="attachments")
@@ -100,9 +120,9 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
                     uploads: list[FileStorage] = ()) -> Proposal:
     """Publish a proposal. The same submission key twice (a double click) gives back the first one."""
     authorize(author, "proposal.create", process)
-    existing = db.session.scalar(sa.select(Proposal).where(Proposal.submission_key == submission_key))
-    if existing is not None and existing.author_id == author.id:
-        return existing
+    earlier = submissions.earlier_result(author, "proposal", process.id, submission_key, Proposal)
+    if earlier is not None:
+        return earlier
     title, body = _validate(draft)
     uploads = [upload for upload in uploads if upload and upload.filename]
     if len(uploads) > MAX_ATTACHMENTS:
@@ -123,6 +143,7 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
     db.session.add(proposal)
     try:
         db.session.flush()
+        submissions.record(author, "proposal", process.id, submission_key, proposal.id)
         db.session.add(Follow(user_id=author.id, proposal_id=proposal.id))
         search.index_text(proposal.id, f"{title} {plain_text(body)}")
         outbox.record("proposal.created", proposal_id=proposal.id, process_id=process.id)
@@ -131,9 +152,9 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
         db.session.rollback()
         for path in written:
             path.unlink(missing_ok=True)
-        existing = db.session.scalar(sa.select(Proposal).where(Proposal.submission_key == submission_key))
-        if existing is not None and existing.author_id == author.id:
-            return existing
+        earlier = submissions.earlier_result(author, "proposal", process.id, submission_key, Proposal)
+        if earlier is not None:  # the same form sent twice at once: the other request won
+            return earlier
         raise
     return proposal
 
@@ -185,6 +206,39 @@ def withdraw(user, proposal: Proposal) -> None:
     db.session.commit()
 
 
+def _take_from_quota(user, process: Process) -> bool:
+    """Count one more support of the resident in the process, unless that passes the process's limit.
+
+    The quota row starts from the resident's live supports and then changes in the same transaction as each
+    support, merge and withdrawal, so `used` is their number of supports in the process; the conditional
+    UPDATE keeps two concurrent supports from both taking the last one."""
+    live = (sa.select(sa.literal(user.id), sa.literal(process.id), sa.func.count())
+            .where(Support.user_id == user.id, Support.process_id == process.id))
+    db.session.execute(insert_on_conflict(SupportQuota).from_select(["user_id", "process_id", "used"], live)
+                       .on_conflict_do_nothing())
+    taking = sa.update(SupportQuota).where(SupportQuota.user_id == user.id, SupportQuota.process_id == process.id)
+    if process.supports_per_resident is not None:
+        taking = taking.where(SupportQuota.used < process.supports_per_resident)
+    return db.session.execute(taking.values(used=SupportQuota.used + 1)).rowcount == 1
+
+
+def _release_quota(user_ids, process_id: int, count: int = 1) -> None:
+    db.session.execute(sa.update(SupportQuota)
+                       .where(SupportQuota.user_id.in_(user_ids), SupportQuota.process_id == process_id,
+                              SupportQuota.used >= count)
+                       .values(used=SupportQuota.used - count))
+
+
+def _lock(*proposal_ids: int) -> dict[int, ProposalState]:
+    """Lock the proposals' rows for the transaction and read their current states. Supports, withdrawals of
+    support and merges all lock the proposals first, so they wait for each other. An UPDATE that changes
+    nothing locks on both backends: a row lock on PostgreSQL, the write lock on SQLite (whose driver starts
+    the transaction only at the first write, and ignores FOR UPDATE)."""
+    db.session.execute(sa.update(Proposal).where(Proposal.id.in_(proposal_ids))
+                       .values(supports_count=Proposal.supports_count).execution_options(synchronize_session=False))
+    return dict(db.session.execute(sa.select(Proposal.id, Proposal.state).where(Proposal.id.in_(proposal_ids))).all())
+
+
 def support(user, proposal: Proposal) -> None:
     """One support per resident per proposal (primary key), and no more than the process allows per
     resident (a conditional UPDATE on the resident's quota row), both safe under concurrent requests."""
@@ -194,20 +248,15 @@ def support(user, proposal: Proposal) -> None:
         raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot be supported."), status=409)
     if db.session.get(Support, (proposal.id, user.id)) is not None:
         raise RuleBroken(_("You already support this proposal."), status=409)
-    if process.supports_per_resident is not None:
-        db.session.execute(insert_on_conflict(SupportQuota).values(user_id=user.id, process_id=process.id, used=0)
-                           .on_conflict_do_nothing())
-        taken = db.session.execute(
-            sa.update(SupportQuota)
-            .where(SupportQuota.user_id == user.id, SupportQuota.process_id == process.id,
-                   SupportQuota.used < process.supports_per_resident)
-            .values(used=SupportQuota.used + 1)
-        ).rowcount
-        if taken != 1:
-            db.session.rollback()
-            raise RuleBroken(_("You have used all %(count)d of your supports in this consultation. "
-                               "Withdraw one to support another proposal.",
-                               count=process.supports_per_resident), status=409)
+    # The state is checked again under the row lock: a merge that committed meanwhile moved the supports.
+    if _lock(proposal.id).get(proposal.id) is not ProposalState.PUBLISHED:
+        db.session.rollback()
+        raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot be supported."), status=409)
+    if not _take_from_quota(user, process):
+        db.session.rollback()
+        raise RuleBroken(_("You have used all %(count)d of your supports in this consultation. "
+                           "Withdraw one to support another proposal.",
+                           count=process.supports_per_resident), status=409)
     db.session.add(Support(proposal_id=proposal.id, user_id=user.id, process_id=process.id))
     db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
                        .values(supports_count=Proposal.supports_count + 1))
@@ -220,6 +269,7 @@ def support(user, proposal: Proposal) -> None:
 
 def withdraw_support(user, proposal: Proposal) -> None:
     authorize(user, "proposal.support", proposal.process)
+    _lock(proposal.id)
     removed = db.session.execute(
         sa.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
     ).rowcount
@@ -228,10 +278,7 @@ def withdraw_support(user, proposal: Proposal) -> None:
         raise RuleBroken(_("You do not support this proposal."), status=409)
     db.session.execute(sa.update(Proposal).where(Proposal.id == proposal.id)
                        .values(supports_count=Proposal.supports_count - 1))
-    db.session.execute(sa.update(SupportQuota)
-                       .where(SupportQuota.user_id == user.id, SupportQuota.process_id == proposal.process_id,
-                              SupportQuota.used > 0)
-                       .values(used=SupportQuota.used - 1))
+    _release_quota([user.id], proposal.process_id)
     db.session.commit()
 
 
@@ -242,20 +289,28 @@ def is_eligible_for_vote(proposal: Proposal) -> bool:
 
 def propose_amendment(user, proposal: Proposal, draft: ProposalDraft, submission_key: str) -> Amendment:
     authorize(user, "proposal.amend", proposal.process)
+    earlier = submissions.earlier_result(user, "amendment", proposal.id, submission_key, Amendment)
+    if earlier is not None:
+        return earlier
     if proposal.state is not ProposalState.PUBLISHED:
         raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot be amended."), status=409)
     if proposal.author_id == user.id:
         raise RuleBroken(_("This is your own proposal: edit it instead of amending it."), status=409)
-    existing = db.session.scalar(sa.select(Amendment).where(Amendment.submission_key == submission_key))
-    if existing is not None:
-        return existing
     title, body = _validate(draft)
     amendment = Amendment(proposal_id=proposal.id, author_id=user.id, title=title, body=body,
                           submission_key=submission_key)
     db.session.add(amendment)
-    db.session.flush()
-    outbox.record("proposal.amended", proposal_id=proposal.id, amendment_id=amendment.id)
-    db.session.commit()
+    try:
+        db.session.flush()
+        submissions.record(user, "amendment", proposal.id, submission_key, amendment.id)
+        outbox.record("proposal.amended", proposal_id=proposal.id, amendment_id=amendment.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = submissions.earlier_result(user, "amendment", proposal.id, submission_key, Amendment)
+        if earlier is not None:
+            return earlier
+        raise
     return amendment
 
 
@@ -288,24 +343,39 @@ def answer(user, proposal: Proposal, state: AnswerState, text: str) -> None:
 
 
 def merge(user, duplicates: list[Proposal], into: Proposal) -> None:
-    """Merge duplicates into one proposal: their supporters support it (once each) and they point to it."""
+    """Merge duplicates into one proposal. Their supports move to it, once per resident: a resident who
+    supported it already, or several of the duplicates, gets the extra supports back for other proposals."""
     authorize(user, "proposal.merge", into.process)
     if into.state is not ProposalState.PUBLISHED:
         raise RuleBroken(_("Merge into a published proposal."), status=409)
-    duplicate_ids = [p.id for p in duplicates if p.id != into.id]
+    duplicate_ids = sorted({p.id for p in duplicates if p.id != into.id})
     if not duplicate_ids or any(p.process_id != into.process_id for p in duplicates):
         raise RuleBroken(_("Choose other proposals of the same consultation to merge."), field="duplicates")
-    already = sa.select(Support.user_id).where(Support.proposal_id == into.id)
-    movers = db.session.scalars(
-        sa.select(Support.user_id).where(Support.proposal_id.in_(duplicate_ids), Support.user_id.not_in(already))
-        .distinct()
-    ).all()
-    db.session.add_all(Support(proposal_id=into.id, user_id=uid, process_id=into.process_id) for uid in movers)
+    if _lock(into.id, *duplicate_ids).get(into.id) is not ProposalState.PUBLISHED:
+        db.session.rollback()
+        raise RuleBroken(_("Merge into a published proposal."), status=409)
+    already = set(db.session.scalars(sa.select(Support.user_id).where(Support.proposal_id == into.id)))
+    held: dict[int, list] = {}
+    for user_id, created_at in db.session.execute(
+            sa.select(Support.user_id, Support.created_at).where(Support.proposal_id.in_(duplicate_ids))):
+        held.setdefault(user_id, []).append(created_at)
+    movers = {user_id: min(times) for user_id, times in held.items() if user_id not in already}
+    released: dict[int, list[int]] = {}  # number of supports given back -> residents
+    for user_id, times in held.items():
+        extra = len(times) - (1 if user_id in movers else 0)
+        if extra:
+            released.setdefault(extra, []).append(user_id)
+    db.session.execute(sa.delete(Support).where(Support.proposal_id.in_(duplicate_ids)))
+    db.session.add_all(Support(proposal_id=into.id, user_id=user_id, process_id=into.process_id, created_at=since)
+                       for user_id, since in movers.items())
+    for extra, user_ids in released.items():
+        _release_quota(user_ids, into.process_id, extra)
     db.session.execute(sa.update(Proposal).where(Proposal.id.in_(duplicate_ids))
-                       .values(state=ProposalState.MERGED, merged_into_id=into.id)
+                       .values(state=ProposalState.MERGED, merged_into_id=into.id, supports_count=0)
                        .execution_options(synchronize_session=False))
-    db.session.flush()
-    into.supports_count = db.session.scalar(sa.select(sa.func.count()).where(Support.proposal_id == into.id))
+    db.session.execute(sa.update(Proposal).where(Proposal.id == into.id)
+                       .values(supports_count=Proposal.supports_count + len(movers))
+                       .execution_options(synchronize_session=False))
     audit.record("proposal.merged", user, into=into.id, duplicates=duplicate_ids)
     db.session.commit()
     db.session.expire_all()
@@ -328,9 +398,3 @@ def is_following(user, proposal: Proposal | None = None, process: Process | None
     condition = Follow.proposal_id == proposal.id if proposal else Follow.process_id == process.id
     return db.session.scalar(sa.select(Follow.id).where(Follow.user_id == user.id, condition)) is not None
 
-
-def plain_text_for_editing(html: str) -> str:
-    """Show stored HTML in a textarea as the plain text the resident typed (paragraphs as blank lines)."""
-    text = re.sub(r"</p>\s*<p>", "\n\n", html)
-    text = re.sub(r"<br\s*/?>", "\n", text)
-    return html_module.unescape(re.sub(r"<[^>]+>", "", text)).strip()

@@ -16,6 +16,7 @@ from plaza.proposals.forms import AmendmentForm, AnswerForm, ConfirmForm, Filter
 from plaza.proposals.models import Amendment, AmendmentState, AnswerState, Proposal, ProposalRevision
 from plaza.proposals.services import ProposalDraft
 from plaza.taxonomy.services import all_tags_with_labels, tags_for_proposals
+from plaza.text import editable_source
 
 
 def _proposal_or_404(slug: str, proposal_id: int):
@@ -126,7 +127,7 @@ def edit(slug: str, proposal_id: int):
     form.set_choices(listing.categories(), listing.districts())
     del form.language  # the language of a published text stays as it was
     if request.method == "GET":
-        form.body.data = services.plain_text_for_editing(proposal.body)
+        form.body.data = editable_source(proposal.body)
     if form.validate_on_submit():
         draft = ProposalDraft(form.title.data, form.body.data, form.category_id.data, form.district_id.data,
                               form.address.data)
@@ -202,7 +203,7 @@ def amend(slug: str, proposal_id: int):
     process, proposal = _proposal_or_404(slug, proposal_id)
     form = AmendmentForm(obj=proposal) if request.method == "GET" else AmendmentForm()
     if request.method == "GET":
-        form.body.data = services.plain_text_for_editing(proposal.body)
+        form.body.data = editable_source(proposal.body)
     if form.validate_on_submit():
         try:
             services.propose_amendment(current_user, proposal, ProposalDraft(form.title.data, form.body.data),

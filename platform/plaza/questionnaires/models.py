@@ -100,7 +100,7 @@ class Answer(db.Model):
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"), index=True)
     option_id: Mapped[int | None]  # its foreign key is the composite one below
-    text: Mapped[str | None] = mapped_column(sa.Text)  # sanitised HTML
+    text: Mapped[str | None] = mapped_column(sa.Text)  # plain text, as typed
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

@@ -22,7 +22,6 @@ from plaza.extensions import db
 from plaza.permissions import authorize
 from plaza.processes.models import Process
 from plaza.questionnaires.models import Answer, Question, QuestionKind, Questionnaire, QuestionOption, Response
-from plaza.text import clean_html, plain_text
 
 MAX_TEXT_ANSWER = 5000  # characters a resident may write in a free-text answer
 MAX_QUESTIONS = 100
@@ -260,12 +259,11 @@ def _checked(questionnaire: Questionnaire, answers: Mapping[int, AnswerValue]) -
                 problems[question.id] = _("Write at most %(max)d characters. You wrote %(count)d.",
                                           max=MAX_TEXT_ANSWER, count=len(typed))
                 continue
-            cleaned = clean_html(typed) if typed else ""
-            if not plain_text(cleaned):
+            if not typed:
                 if question.required:
                     problems[question.id] = _("Write an answer to this question.")
                 continue
-            rows.append(Answer(question_id=question.id, text=cleaned))
+            rows.append(Answer(question_id=question.id, text=typed))
             continue
         if isinstance(value, int):
             value = [value]
@@ -339,14 +337,6 @@ def spreadsheet_safe(value: str) -> str:
     return value
 
 
-BLOCK_END = re.compile(r"<(?:br|/p|/li|/blockquote)\b[^>]*>", re.IGNORECASE)
-
-
-def _as_plain_text(markup: str) -> str:
-    """Plain text of a sanitised answer; paragraphs and lines stay apart by a space."""
-    return plain_text(BLOCK_END.sub(lambda found: found.group(0) + " ", markup))
-
-
 def export_answers(user, questionnaire: Questionnaire) -> str:
     """The answers as CSV text (with a byte-order mark so spreadsheets read it as UTF-8): one row per response,
     one column per question. No names, ids or respondent keys; rows sorted by the respondent key, which
@@ -366,7 +356,7 @@ def export_answers(user, questionnaire: Questionnaire) -> str:
         .order_by(Answer.response_id, Answer.question_id, QuestionOption.position)
     ).all()
     for response_id, question_id, text, option_text in answer_rows:
-        cells[response_id, question_id].append(option_text if option_text is not None else _as_plain_text(text or ""))
+        cells[response_id, question_id].append(option_text if option_text is not None else text or "")
 
     buffer = io.StringIO()
     buffer.write("\ufeff")
