@@ -7,10 +7,10 @@ only ASCII digits, and never more of them than a database integer holds.
 
 import re
 
-MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
 MAX_INTEGER = 2**31 - 1  # the largest value an INTEGER column holds on PostgreSQL
+MAX_ID = MAX_INTEGER  # ids are INTEGER columns; a larger one in a query is an error on PostgreSQL, not "none"
 
-_DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits always fit under MAX_ID
+_DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits stay below 2**63, so arithmetic on them never overflows
 
 
 def whole_number(text: str | None) -> int | None:

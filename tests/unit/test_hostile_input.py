@@ -12,9 +12,11 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from plaza.accounts.models import Role, User
 from plaza.comments.models import Comment
+from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.meetings.models import Meeting
 from plaza.navigation import local_path
+from plaza.numbers import MAX_ID
 from plaza.phases import PhaseKind
 from plaza.processes.models import Process
 from plaza.proposals import services as proposals
@@ -26,7 +28,7 @@ from plaza.web.routing import IdConverter, numbers_up_to
 from tests.conftest import csrf_token, login, make_process, make_user, submit
 from tests.unit.test_languages import translated
 
-HUGE_IDS = [str(2**63), str(10**30), str(2**64 + 1)]
+HUGE_IDS = [str(2**31), str(2**63), str(10**30)]  # ids are INTEGER columns: 2**31 - 1 is the largest
 NOT_IDS = ["0", "007", "\u0663", "\u00b2", "-1", "1e3"]  # leading zero, Arabic-Indic three, superscript two
 PARAMETER = re.compile(r"<(?:(\w+)(?:\((.*?)\))?:)?(\w+)>")
 
@@ -87,7 +89,7 @@ def test_ids_the_database_cannot_hold_are_404_on_every_route(client, app, number
                                  and key[1].startswith("/tags/proposal/")}, wrong
 
 
-@pytest.mark.parametrize("limit", [2**63 - 1, 2**31 - 1, 1000, 909, 10, 9, 1])
+@pytest.mark.parametrize("limit", [MAX_ID, 2**63 - 1, 2**31 - 1, 1000, 909, 10, 9, 1])
 def test_the_id_pattern_matches_exactly_the_numbers_up_to_its_limit(limit):
     pattern = re.compile(numbers_up_to(limit))
     written = [str(number) for number in range(2000)] + [str(limit + step) for step in range(-50, 50)]
@@ -99,7 +101,8 @@ def test_the_id_pattern_matches_exactly_the_numbers_up_to_its_limit(limit):
 def test_the_largest_id_is_a_plain_404_and_real_ids_still_work(client):
     process = make_process()
     proposal = a_proposal(process)
-    assert client.get(f"/processes/{process.slug}/proposals/{2**63 - 1}").status_code == 404
+    assert client.get(f"/processes/{process.slug}/proposals/{MAX_ID}").status_code == 404
+    assert client.get(f"/processes/{process.slug}/proposals/{MAX_ID + 1}").status_code == 404
     assert client.get(f"/processes/{process.slug}/proposals/{proposal.id}").status_code == 200
     assert client.get(f"/tags/proposal/{2**63}").status_code == 404
 
@@ -232,6 +235,22 @@ def test_merge_numbers_must_be_ascii_and_fit(client):
         response = submit(client, url, {"duplicates": numbers})
         assert response.status_code == 400, numbers
         assert "Enter proposal numbers separated by commas" in text(response)
+    for numbers in (str(MAX_ID + 1), str(10**17)):  # numbers, but no proposal can have them
+        response = submit(client, url, {"duplicates": numbers})
+        assert response.status_code == 400, numbers
+        assert "There is no proposal with one of these numbers." in text(response)
+
+
+@pytest.mark.parametrize("tag_id", [str(MAX_ID + 1), str(10**17), str(2**63), "\u0663", "\u00b2"])
+def test_tag_numbers_the_database_cannot_hold_are_refused(client, tag_id):
+    from plaza.taxonomy.services import tag_proposal
+
+    process = make_process()
+    author = make_user()
+    proposal = proposals.create_proposal(author, process, ProposalDraft("Benches", "Along the river bank, please."),
+                                         "key-1")
+    with pytest.raises(RuleBroken, match="There is no tag with the number"):
+        tag_proposal(author, proposal, [tag_id])
 
 
 # --- redirect targets ----------------------------------------------------------------------------------------

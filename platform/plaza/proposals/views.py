@@ -9,7 +9,7 @@ from plaza.comments.services import thread_context
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.i18n import current_language
-from plaza.numbers import whole_number
+from plaza.numbers import MAX_ID, whole_number
 from plaza.permissions import authorize, can
 from plaza.processes.services import get_by_slug_or_404
 from plaza.proposals import bp, listing, services
@@ -271,7 +271,7 @@ def merge(slug: str, proposal_id: int):
         if None in numbers:
             form.duplicates.errors = [_("Enter proposal numbers separated by commas, for example 12, 15.")]
         else:
-            duplicates = [p for p in (db.session.get(Proposal, n) for n in numbers) if p is not None]
+            duplicates = [p for p in (db.session.get(Proposal, n) for n in numbers if n <= MAX_ID) if p is not None]
             try:
                 if len(duplicates) != len(numbers):
                     raise RuleBroken(_("There is no proposal with one of these numbers."), field="duplicates")

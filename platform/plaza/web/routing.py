@@ -20,7 +20,7 @@ def numbers_up_to(limit: int) -> str:
 
 
 class IdConverter(BaseConverter):
-    """`<id:name>`: a row id as the database can hold it, 1 to 2**63 - 1. Anything else (a larger number,
+    """`<id:name>`: a row id as the database can hold it, 1 to MAX_ID. Anything else (a larger number,
     a leading zero, other scripts' digits) matches no route: the visitor gets a 404, not a server error."""
 
     regex = numbers_up_to(MAX_ID)
