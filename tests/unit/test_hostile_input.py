@@ -25,7 +25,7 @@ from plaza.proposals.services import ProposalDraft
 from plaza.voting import services as voting
 from plaza.voting.models import Ballot, BallotKind, BudgetInput
 from plaza.web.routing import IdConverter, numbers_up_to
-from tests.conftest import csrf_token, login, make_process, make_user, submit
+from tests.conftest import login, make_process, make_user, submit
 from tests.unit.test_languages import translated
 
 HUGE_IDS = [str(2**31), str(2**63), str(10**30)]  # ids are INTEGER columns: 2**31 - 1 is the largest
