@@ -5,12 +5,10 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, render_template
-from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from plaza import embedded_redis
+from plaza import embedded_redis, web
 from plaza.config import CONFIGS, REPOSITORY_ROOT
 from plaza.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -52,8 +50,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _configure_login(app)
     _configure_babel(app)
     _register_models()
+    web.install(app)  # the id converter must exist before the blueprints' routes
     _register_blueprints(app)
-    _register_error_pages(app)
     _register_security_headers(app)
 
     from plaza.cli import plaza as plaza_commands
@@ -154,44 +152,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(questionnaires_bp, url_prefix="/processes")
     app.register_blueprint(voting_bp, url_prefix="/processes")
     app.register_blueprint(taxonomy_bp, url_prefix="/tags")
-
-
-def _register_error_pages(app: Flask) -> None:
-    def page(status: int, title: str, message: str):
-        return render_template("error.html", status=status, title=title, message=message), status
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return page(400, _("This form has expired"),
-                    _("For your safety, forms stop working after a while or in another browser tab. "
-                      "Go back, reload the page and try again. Nothing was saved."))
-
-    @app.errorhandler(400)
-    def bad_request(error):
-        return page(400, _("Something in the request was not right"),
-                    _("Go back and try again. Nothing was saved."))
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return page(403, _("You cannot open this page"),
-                    _("Your account does not have permission for this page. "
-                      "If you think it should, contact the organisers."))
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return page(404, _("Page not found"),
-                    _("We could not find this page. Check the address, or start again from the home page."))
-
-    @app.errorhandler(429)
-    def too_many_requests(error):
-        return page(429, _("Too many attempts"),
-                    _("Please wait a minute and try again."))
-
-    @app.errorhandler(500)
-    def server_error(error):
-        db.session.rollback()
-        return page(500, _("Something went wrong on our side"),
-                    _("We have been told about it. Nothing you sent was half-saved; please try again later."))
 
 
 def _register_security_headers(app: Flask) -> None:

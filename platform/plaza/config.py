@@ -88,6 +88,13 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     WTF_CSRF_TIME_LIMIT = 4 * 60 * 60
 
+    # A larger request is refused from its Content-Length before it is read (413). The largest real one is a
+    # proposal with 3 files of 5 MB (proposals.services.MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES) and its text.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 2**20)))
+    # Form fields other than files, together (a proposal's 20,000 characters fit many times over).
+    MAX_FORM_MEMORY_SIZE = int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(2**20)))
+    MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", "1000"))
+
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     # None means: the same Redis as the queues.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")

@@ -1,22 +1,26 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms import EmailField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from plaza.web.fields import WholeNumberField
 
 
 class InvitationsForm(FlaskForm):
-    count = IntegerField(
+    count = WholeNumberField(
         _l("How many invitations"),
         description=_l("Each one is a code for one person. At most 1000 at a time."),
         default=10,
-        validators=[DataRequired(message=_l("Enter a number from 1 to 1000.")),
-                    NumberRange(min=1, max=1000, message=_l("Enter a number from 1 to 1000."))],
+        minimum=1,
+        maximum=1000,
+        message=_l("Enter a number from 1 to 1000."),
     )
-    valid_days = IntegerField(
+    valid_days = WholeNumberField(
         _l("Valid for how many days"),
         default=90,
-        validators=[DataRequired(message=_l("Enter a number of days from 1 to 365.")),
-                    NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))],
+        minimum=1,
+        maximum=365,
+        message=_l("Enter a number of days from 1 to 365."),
     )
     note = StringField(
         _l("Note (optional)"),

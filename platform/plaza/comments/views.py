@@ -15,9 +15,10 @@ from plaza.permissions import can
 from plaza.processes.models import Process
 from plaza.proposals.models import Proposal
 from plaza.text import editable_source
+from plaza.web.fields import page_number
 
-PROPOSAL = "/<slug>/proposals/<int:proposal_id>"
-COMMENT = PROPOSAL + "/comments/<int:comment_id>"
+PROPOSAL = "/<slug>/proposals/<id:proposal_id>"
+COMMENT = PROPOSAL + "/comments/<id:comment_id>"
 
 
 def _proposal(slug: str, proposal_id: int) -> Proposal:
@@ -66,7 +67,7 @@ def _refused(error: RuleBroken):
 
 
 def _discussion_page(proposal: Proposal, form, status: int):
-    page = request.args.get("comments_page", 1, type=int)
+    page = page_number(request.args, "comments_page")
     context = services.thread_context(proposal, current_user, page)
     context["form"] = form
     return render_template("comments/discussion.html", proposal_url=proposal_url(proposal), **context), status
@@ -194,7 +195,7 @@ def moderation():
                            reason_names=REPORT_REASON_NAMES, proposal_url=proposal_url)
 
 
-@bp.route("/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])
+@bp.route("/moderation/comments/<id:comment_id>/hide", methods=["GET", "POST"])
 @login_required
 def hide(comment_id: int):
     _moderator_only()
@@ -214,7 +215,7 @@ def hide(comment_id: int):
                            comment_location=comment_location(comment)), _status(form, error)
 
 
-@bp.post("/moderation/comments/<int:comment_id>/dismiss")
+@bp.post("/moderation/comments/<id:comment_id>/dismiss")
 @login_required
 def dismiss(comment_id: int):
     _moderator_only()
@@ -229,7 +230,7 @@ def dismiss(comment_id: int):
     return redirect(url_for("comments.moderation"))
 
 
-@bp.post("/moderation/comments/<int:comment_id>/unhide")
+@bp.post("/moderation/comments/<id:comment_id>/unhide")
 @login_required
 def unhide(comment_id: int):
     _moderator_only()

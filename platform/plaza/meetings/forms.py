@@ -3,13 +3,16 @@ from datetime import UTC, datetime
 from flask_babel import get_timezone, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from plaza.errors import RuleBroken
 from plaza.meetings.models import Meeting, MeetingKind
 from plaza.meetings.services import clean_link
 from plaza.text import editable_source
+from plaza.web.fields import WholeNumberField
+
+MAX_CAPACITY = 1_000_000
 
 KIND_NAMES = {
     MeetingKind.IN_PERSON: _l("In person"),
@@ -93,13 +96,15 @@ class MeetingForm(FlaskForm):
         _l("Enter the date and time the meeting ends, for example 2030-06-14 20:00."),
         validators=[InputRequired(message=_l("Enter when the meeting ends."))],
     )
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("Number of places (optional)"),
         description=_l("Leave empty if any number of people can come. When it is full, people join a waiting "
                        "list."),
-        validators=[Optional(), NumberRange(min=1, message=_l(
-            "Enter a number of places of 1 or more, or leave it empty for no limit."))],
-        render_kw={"min": 1, "inputmode": "numeric"},
+        validators=[Optional()],
+        minimum=1,
+        maximum=MAX_CAPACITY,
+        message=_l("Enter a number of places from 1 to %(max)d, or leave it empty for no limit.", max=MAX_CAPACITY),
+        render_kw={"min": 1, "max": MAX_CAPACITY},
     )
     step_free_access = BooleanField(_l("Step-free access (no steps, or a ramp or lift)"))
     sign_language = BooleanField(_l("Sign language interpretation"))

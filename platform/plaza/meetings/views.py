@@ -82,13 +82,13 @@ def _render_meeting(process, meeting, problem: str | None = None, status: int = 
     ), status
 
 
-@bp.route("/<slug>/meetings/<int:meeting_id>")
+@bp.route("/<slug>/meetings/<id:meeting_id>")
 def show(slug: str, meeting_id: int):
     process = get_by_slug_or_404(slug)
     return _render_meeting(process, _meeting_or_404(process, meeting_id))
 
 
-@bp.route("/<slug>/meetings/<int:meeting_id>.ics")
+@bp.route("/<slug>/meetings/<id:meeting_id>.ics")
 def calendar(slug: str, meeting_id: int):
     process = get_by_slug_or_404(slug)
     meeting = _meeting_or_404(process, meeting_id)
@@ -122,7 +122,7 @@ def new(slug: str):
     return _render_invalid("meetings/form.html", form, process=process, meeting=None)
 
 
-@bp.route("/<slug>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@bp.route("/<slug>/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
 def edit(slug: str, meeting_id: int):
     process = get_by_slug_or_404(slug)
     _require_manage(process)
@@ -143,7 +143,7 @@ def edit(slug: str, meeting_id: int):
     return _render_invalid("meetings/form.html", form, process=process, meeting=meeting)
 
 
-@bp.route("/<slug>/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@bp.route("/<slug>/meetings/<id:meeting_id>/cancel", methods=["GET", "POST"])
 def cancel(slug: str, meeting_id: int):
     process = get_by_slug_or_404(slug)
     _require_manage(process)
@@ -161,7 +161,7 @@ def cancel(slug: str, meeting_id: int):
     return _render_invalid("meetings/cancel.html", form, process=process, meeting=meeting)
 
 
-@bp.route("/<slug>/meetings/<int:meeting_id>/register", methods=["POST"])
+@bp.route("/<slug>/meetings/<id:meeting_id>/register", methods=["POST"])
 def register(slug: str, meeting_id: int):
     process = get_by_slug_or_404(slug)
     meeting = _meeting_or_404(process, meeting_id)
@@ -182,7 +182,7 @@ def register(slug: str, meeting_id: int):
     return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
 
 
-@bp.route("/<slug>/meetings/<int:meeting_id>/leave", methods=["POST"])
+@bp.route("/<slug>/meetings/<id:meeting_id>/leave", methods=["POST"])
 def leave(slug: str, meeting_id: int):
     process = get_by_slug_or_404(slug)
     meeting = _meeting_or_404(process, meeting_id)

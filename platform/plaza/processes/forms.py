@@ -17,25 +17,27 @@ from wtforms import (
     DateTimeLocalField,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from plaza.config import LANGUAGES
 from plaza.phases import COMPONENT_NAMES, DEFAULT_COMPONENTS, PHASE_NAMES, Component, PhaseKind
 from plaza.processes import services
 from plaza.processes.services import PhasePlan
+from plaza.web.fields import WholeNumberField
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Addresses under /processes/ that are pages of Plaza, not consultations.
 RESERVED_SLUGS = frozenset({"new", "moderation"})
 MAX_EDIT_WINDOW_MINUTES = 7 * 24 * 60
+MAX_SUPPORT_THRESHOLD = 10_000_000
+MAX_SUPPORTS_PER_RESIDENT = 10_000
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
@@ -66,10 +68,6 @@ class _SaysWhatToType:
             raise ValueError(self.unreadable) from None
 
 
-class NumberField(_SaysWhatToType, IntegerField):
-    pass
-
-
 class MomentField(_SaysWhatToType, DateTimeLocalField):
     """A date and time typed in the app's time zone; `data` is naive, `utc()` gives it in UTC."""
 
@@ -77,13 +75,14 @@ class MomentField(_SaysWhatToType, DateTimeLocalField):
         return self.data.replace(tzinfo=app_timezone()).astimezone(UTC) if self.data else None
 
 
-def _optional_count(label, description):
-    message = _l("Enter a whole number of 1 or more, or leave it empty.")
-    return NumberField(
+def _optional_count(label, description, maximum):
+    return WholeNumberField(
         label,
         description=description,
-        validators=[Optional(), NumberRange(min=1, message=message)],
-        unreadable=message,
+        validators=[Optional()],
+        minimum=1,
+        maximum=maximum,
+        message=_l("Enter a whole number from 1 to %(max)d, or leave it empty.", max=maximum),
     )
 
 
@@ -204,21 +203,22 @@ class ProcessForm(FlaskForm):
     support_threshold = _optional_count(
         _l("Supports a proposal needs (optional)"),
         _l("Proposals with this many supports go on to the vote. Leave it empty if there is no threshold."),
+        MAX_SUPPORT_THRESHOLD,
     )
     supports_per_resident = _optional_count(
         _l("Supports each resident may give (optional)"),
         _l("Leave it empty to let residents support as many proposals as they like."),
+        MAX_SUPPORTS_PER_RESIDENT,
     )
-    edit_window_minutes = NumberField(
+    edit_window_minutes = WholeNumberField(
         _l("Minutes authors may edit a proposal"),
         description=_l("After publishing, from 0 to %(max)d minutes (one week).", max=MAX_EDIT_WINDOW_MINUTES),
         default=60,
         validators=[InputRequired(message=_l("Enter a number of minutes from 0 to %(max)d.",
-                                             max=MAX_EDIT_WINDOW_MINUTES)),
-                    NumberRange(min=0, max=MAX_EDIT_WINDOW_MINUTES,
-                                message=_l("Enter a number of minutes from 0 to %(max)d.",
-                                           max=MAX_EDIT_WINDOW_MINUTES))],
-        unreadable=_l("Enter a number of minutes from 0 to %(max)d.", max=MAX_EDIT_WINDOW_MINUTES),
+                                             max=MAX_EDIT_WINDOW_MINUTES))],
+        minimum=0,
+        maximum=MAX_EDIT_WINDOW_MINUTES,
+        message=_l("Enter a number of minutes from 0 to %(max)d.", max=MAX_EDIT_WINDOW_MINUTES),
     )
 
     phase_information = _phase_field(PhaseKind.INFORMATION)

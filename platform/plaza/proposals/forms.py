@@ -4,12 +4,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, IntegerField, RadioField, SearchField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, RadioField, SearchField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from plaza.config import LANGUAGES
+from plaza.numbers import whole_number
 from plaza.proposals.listing import Sort, Status
 from plaza.proposals.models import AnswerState
+from plaza.web.fields import MAX_PAGE, WholeNumberField
 
 
 def _new_key() -> str:
@@ -17,7 +19,12 @@ def _new_key() -> str:
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    if value in (None, "", "None") or isinstance(value, int):
+        return value or None
+    number = whole_number(value)
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 class SubmissionKeyMixin:
@@ -88,7 +95,7 @@ class FilterForm(FlaskForm):
     sort = SelectField(_l("Order"), default=Sort.RECENT.value, choices=[
         (Sort.RECENT.value, _l("Most recent")), (Sort.SUPPORTED.value, _l("Most supported")),
         (Sort.RANDOM.value, _l("Random"))])
-    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1)])
+    page = WholeNumberField(_l("Page"), default=1, validators=[Optional()], minimum=1, maximum=MAX_PAGE)
 
     def set_choices(self, categories, districts, tags):
         everything = [(None, _l("All"))]

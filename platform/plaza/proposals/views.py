@@ -9,6 +9,7 @@ from plaza.comments.services import thread_context
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.i18n import current_language
+from plaza.numbers import MAX_ID, whole_number
 from plaza.permissions import authorize, can
 from plaza.processes.services import get_by_slug_or_404
 from plaza.proposals import bp, listing, services
@@ -17,6 +18,7 @@ from plaza.proposals.models import Amendment, AmendmentState, AnswerState, Propo
 from plaza.proposals.services import ProposalDraft
 from plaza.taxonomy.services import all_tags_with_labels, tags_for_proposals
 from plaza.text import editable_source
+from plaza.web.fields import page_number
 
 
 def _proposal_or_404(slug: str, proposal_id: int):
@@ -91,7 +93,7 @@ def new(slug: str):
     return render_template("proposals/form.html", form=form, process=process, editing=None), status
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>")
+@bp.route("/<slug>/proposals/<id:proposal_id>")
 def show(slug: str, proposal_id: int):
     process, proposal = _proposal_or_404(slug, proposal_id)
     if proposal.merged_into_id:
@@ -114,10 +116,10 @@ def show(slug: str, proposal_id: int):
 
 
 def _comments_context(proposal, user):
-    return thread_context(proposal, user, request.args.get("comments_page", 1, type=int))
+    return thread_context(proposal, user, page_number(request.args, "comments_page"))
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, proposal_id: int):
     process, proposal = _proposal_or_404(slug, proposal_id)
@@ -142,7 +144,7 @@ def edit(slug: str, proposal_id: int):
     return render_template("proposals/form.html", form=form, process=process, editing=proposal), status
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/history")
+@bp.route("/<slug>/proposals/<id:proposal_id>/history")
 def history(slug: str, proposal_id: int):
     process, proposal = _proposal_or_404(slug, proposal_id)
     revisions = db.session.scalars(sa.select(ProposalRevision).where(ProposalRevision.proposal_id == proposal.id)
@@ -168,36 +170,36 @@ def _button_action(slug: str, proposal_id: int, action, success: str, confirm_te
     return _show(proposal)
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/support", methods=["POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/support", methods=["POST"])
 def support(slug: str, proposal_id: int):
     return _button_action(slug, proposal_id, services.support, _("You support this proposal."))
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/unsupport", methods=["POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/unsupport", methods=["POST"])
 def unsupport(slug: str, proposal_id: int):
     return _button_action(slug, proposal_id, services.withdraw_support, _("You no longer support this proposal."))
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(slug: str, proposal_id: int):
     return _button_action(slug, proposal_id, services.withdraw, _("Your proposal is withdrawn."),
                           confirm_template="proposals/withdraw.html")
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/follow", methods=["POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/follow", methods=["POST"])
 def follow(slug: str, proposal_id: int):
     return _button_action(slug, proposal_id, lambda user, proposal: services.follow(user, proposal=proposal),
                           _("You follow this proposal."))
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/unfollow", methods=["POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/unfollow", methods=["POST"])
 def unfollow(slug: str, proposal_id: int):
     return _button_action(slug, proposal_id, lambda user, proposal: services.unfollow(user, proposal=proposal),
                           _("You no longer follow this proposal."))
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/amend", methods=["GET", "POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/amend", methods=["GET", "POST"])
 @login_required
 def amend(slug: str, proposal_id: int):
     process, proposal = _proposal_or_404(slug, proposal_id)
@@ -219,7 +221,7 @@ def amend(slug: str, proposal_id: int):
     return render_template("proposals/amend.html", form=form, process=process, proposal=proposal), status
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/amendments/<int:amendment_id>/<any(accept, reject):decision>",
+@bp.route("/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/<any(accept, reject):decision>",
           methods=["POST"])
 @login_required
 def decide_amendment(slug: str, proposal_id: int, amendment_id: int, decision: str):
@@ -238,7 +240,7 @@ def decide_amendment(slug: str, proposal_id: int, amendment_id: int, decision: s
     return _show(proposal, "amendments")
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/answer", methods=["GET", "POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/answer", methods=["GET", "POST"])
 @login_required
 def answer(slug: str, proposal_id: int):
     process, proposal = _proposal_or_404(slug, proposal_id)
@@ -257,7 +259,7 @@ def answer(slug: str, proposal_id: int):
     return render_template("proposals/answer.html", form=form, process=process, proposal=proposal), status
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/merge", methods=["GET", "POST"])
+@bp.route("/<slug>/proposals/<id:proposal_id>/merge", methods=["GET", "POST"])
 @login_required
 def merge(slug: str, proposal_id: int):
     process, proposal = _proposal_or_404(slug, proposal_id)
@@ -266,10 +268,11 @@ def merge(slug: str, proposal_id: int):
     form = MergeForm()
     if form.validate_on_submit():
         numbers = [part.strip().lstrip("#") for part in form.duplicates.data.split(",") if part.strip()]
-        if not all(number.isdigit() for number in numbers):
+        numbers = [whole_number(number) for number in numbers]
+        if None in numbers:
             form.duplicates.errors = [_("Enter proposal numbers separated by commas, for example 12, 15.")]
         else:
-            duplicates = [p for p in (db.session.get(Proposal, int(n)) for n in numbers) if p is not None]
+            duplicates = [p for p in (db.session.get(Proposal, n) for n in numbers if n <= MAX_ID) if p is not None]
             try:
                 if len(duplicates) != len(numbers):
                     raise RuleBroken(_("There is no proposal with one of these numbers."), field="duplicates")
@@ -283,7 +286,7 @@ def merge(slug: str, proposal_id: int):
     return render_template("proposals/merge.html", form=form, process=process, proposal=proposal), status
 
 
-@bp.route("/<slug>/proposals/<int:proposal_id>/attachments/<int:attachment_id>")
+@bp.route("/<slug>/proposals/<id:proposal_id>/attachments/<id:attachment_id>")
 def attachment(slug: str, proposal_id: int, attachment_id: int):
     _process, proposal = _proposal_or_404(slug, proposal_id)
     found = next((a for a in proposal.attachments if a.id == attachment_id), None)

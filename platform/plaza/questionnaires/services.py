@@ -90,7 +90,7 @@ def _plan_problem(plan: QuestionPlan) -> str | None:
 
 
 MARKER = re.compile(r"\s*\[\s*([^\[\]]*?)\s*\]\s*$")
-MARKER_WORDS = re.compile(r"^(multiple|text|optional)(?:\s+(\d+))?$", re.IGNORECASE)
+MARKER_WORDS = re.compile(r"^(multiple|text|optional)(?:\s+([0-9]{1,9}))?$", re.IGNORECASE)
 
 
 def parse_questions(source: str) -> list[QuestionPlan]:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from plaza.audit import services as audit
 from plaza.errors import RuleBroken
 from plaza.extensions import db
+from plaza.numbers import MAX_ID, whole_number
 from plaza.permissions import Forbidden, authorize, can
 from plaza.processes.models import Process
 from plaza.proposals.models import Proposal
@@ -67,11 +68,11 @@ def _known_tags(tag_ids: Iterable[int | str]) -> list[Tag]:
     """The tags with these ids, or RuleBroken naming the first id that is not a tag."""
     wanted: set[int] = set()
     for tag_id in tag_ids:
-        try:
-            wanted.add(int(tag_id))
-        except (TypeError, ValueError):
+        number = tag_id if isinstance(tag_id, int) else whole_number(tag_id)
+        if number is None or not 1 <= number <= MAX_ID:
             raise RuleBroken(_("There is no tag with the number %(id)s. Choose tags from the list.", id=tag_id),
-                             field="tags") from None
+                             field="tags")
+        wanted.add(number)
     tags = db.session.scalars(sa.select(Tag).where(Tag.id.in_(wanted))).all() if wanted else []
     missing = sorted(wanted - {tag.id for tag in tags})
     if missing:

@@ -61,7 +61,7 @@ def tag_process(slug: str):
                      url_for("processes.show", slug=slug))
 
 
-@bp.route("/proposal/<int:proposal_id>", methods=["GET", "POST"])
+@bp.route("/proposal/<id:proposal_id>", methods=["GET", "POST"])
 @login_required
 def tag_proposal(proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from plaza.errors import RuleBroken
+from plaza.numbers import whole_number
 from plaza.voting.models import Ballot, BallotKind, BudgetInput
 
 
@@ -30,10 +31,8 @@ def shape(ballot: Ballot) -> str:
 
 
 def _option_id(ballot: Ballot, raw: str | None, field: str) -> int:
-    try:
-        option = ballot.option(int(raw))
-    except (TypeError, ValueError):
-        option = None
+    number = whole_number(raw)
+    option = ballot.option(number) if number is not None else None
     if option is None:
         raise RuleBroken(_("This choice is not on the ballot."), field=field)
     return option.id
@@ -85,11 +84,10 @@ def _read_points(ballot: Ballot, form) -> dict[str, int]:
     given: dict[str, int] = {}
     for option in ballot.options:
         field = f"points-{option.id}"
-        raw = (form.get(field) or "0").strip() or "0"
-        if not raw.isdigit():
+        value = whole_number((form.get(field) or "0").strip() or "0")
+        if value is None:
             raise RuleBroken(_("Enter a whole number of points for “%(option)s”.", option=option.label),
                              field=field)
-        value = int(raw)
         if ballot.kind is BallotKind.SCORE and value > limit:
             raise RuleBroken(_("Give “%(option)s” at most %(num)d points.", option=option.label, num=limit),
                              field=field)
@@ -133,7 +131,7 @@ def as_submitted(ballot: Ballot, form) -> list[int] | dict[str, str]:
     known = {option.id for option in ballot.options}
 
     def ids(values):
-        return [int(v) for v in values if v.isdigit() and int(v) in known]
+        return [number for number in map(whole_number, values) if number in known]
 
     kind = shape(ballot)
     if kind == "points":

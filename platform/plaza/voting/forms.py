@@ -1,9 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from plaza.numbers import whole_number
 from plaza.voting.models import METHODS, BallotKind, BudgetInput
+from plaza.web.fields import WholeNumberField
+
+MAX_AMOUNT = 1_000_000_000  # a budget or a project's cost, in whole units of money
+MAX_OPTIONS = 1000
 
 KIND_NAMES = {
     BallotKind.REFERENDUM: _l("Referendum: yes, no or abstain"),
@@ -47,13 +52,14 @@ def read_option_lines(text: str, with_costs: bool) -> list[dict]:
             if not separator:
                 raise ValueError(_l("Line %(num)d: write the project, a bar and its cost, like "
                                     "“Bench by the river | 4500”.", num=number))
-            cost_text = cost_text.strip().replace(",", "").replace(" ", "")
-            if not cost_text.isdigit() or int(cost_text) <= 0:
-                raise ValueError(_l("Line %(num)d: the cost must be a whole number above zero.", num=number))
+            cost = whole_number(cost_text.strip().replace(",", "").replace(" ", ""))
+            if cost is None or not 1 <= cost <= MAX_AMOUNT:
+                raise ValueError(_l("Line %(num)d: the cost must be a whole number from 1 to %(max)d.",
+                                    num=number, max=MAX_AMOUNT))
         label = label.strip()
         if len(label) > 200:
             raise ValueError(_l("Line %(num)d: an option's name can be at most 200 characters.", num=number))
-        options.append({"label": label, **({"cost": int(cost_text)} if with_costs else {})})
+        options.append({"label": label, **({"cost": cost} if with_costs else {})})
     return options
 
 
@@ -70,17 +76,18 @@ class BallotForm(FlaskForm):
         description=_l("One per line, in the order the ballot shows them. On a participatory budget write "
                        "each project with a bar and its cost: “Bench by the river | 4500”. A referendum "
                        "gets yes, no and abstain by itself; write anything here."))
-    seats = IntegerField(_l("Number of winners"), default=1, validators=[NumberRange(min=1, max=100)])
-    min_choices = IntegerField(_l("Fewest choices (approval)"), default=1, validators=[NumberRange(min=0)])
-    max_choices = IntegerField(_l("Most choices (approval)"), validators=[Optional(), NumberRange(min=1)],
-                               description=_l("Leave empty for no limit."))
-    max_score = IntegerField(_l("Highest score (score ballots)"), default=5, validators=[NumberRange(min=1, max=100)])
-    budget = IntegerField(_l("Budget (participatory budget)"), validators=[Optional(), NumberRange(min=1)])
+    seats = WholeNumberField(_l("Number of winners"), default=1, minimum=1, maximum=100)
+    min_choices = WholeNumberField(_l("Fewest choices (approval)"), default=1, minimum=0, maximum=MAX_OPTIONS)
+    max_choices = WholeNumberField(_l("Most choices (approval)"), validators=[Optional()], minimum=1,
+                                   maximum=MAX_OPTIONS, description=_l("Leave empty for no limit."))
+    max_score = WholeNumberField(_l("Highest score (score ballots)"), default=5, minimum=1, maximum=100)
+    budget = WholeNumberField(_l("Budget (participatory budget)"), validators=[Optional()], minimum=1,
+                              maximum=MAX_AMOUNT)
     budget_input = SelectField(_l("How residents choose projects"),
                                choices=[(item.value, name) for item, name in BUDGET_INPUT_NAMES.items()])
-    points = IntegerField(_l("Points each voter spreads"), validators=[Optional(), NumberRange(min=1, max=1000)])
-    min_age = IntegerField(_l("Minimum age to vote"), validators=[Optional(), NumberRange(min=0, max=120)],
-                           description=_l("Leave empty if there is none. Nationality never matters."))
+    points = WholeNumberField(_l("Points each voter spreads"), validators=[Optional()], minimum=1, maximum=1000)
+    min_age = WholeNumberField(_l("Minimum age to vote"), validators=[Optional()], minimum=0, maximum=120,
+                               description=_l("Leave empty if there is none. Nationality never matters."))
     district = SelectField(_l("Only residents of"), coerce=int)
     submit = SubmitField(_l("Save as a draft"))
 

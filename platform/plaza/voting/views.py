@@ -35,6 +35,7 @@ from plaza.voting import board, casting, explain, mixing, services
 from plaza.voting.choices import as_submitted, describe, read_choices, shape
 from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ConfirmForm, ReceiptForm
 from plaza.voting.models import BallotKind, BallotState, BudgetInput
+from plaza.web.fields import page_number
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 BOARD_PAGE = 100
@@ -89,7 +90,7 @@ def _render_ballot(process, ballot, choices=None, problem: RuleBroken | None = N
     ), status))
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>", methods=["GET", "POST"])
+@bp.route("/<slug>/ballots/<id:ballot_id>", methods=["GET", "POST"])
 def show(slug: str, ballot_id: int):
     """GET: the ballot. POST (from the check page's "Change my choices"): the ballot filled in as it was."""
     process, ballot = _ballot_or_404(slug, ballot_id)
@@ -106,7 +107,7 @@ def _kept(key: str, ballot) -> dict | None:
     return kept if isinstance(kept, dict) and kept.get("ballot") == ballot.id else None
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/check", methods=["GET", "POST"])
+@bp.route("/<slug>/ballots/<id:ballot_id>/check", methods=["GET", "POST"])
 def check(slug: str, ballot_id: int):
     process, ballot = _ballot_or_404(slug, ballot_id)
     if request.method == "POST":
@@ -129,7 +130,7 @@ def check(slug: str, ballot_id: int):
                                      choices=choices, summary=describe(ballot, choices)))
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/cast", methods=["POST"])
+@bp.route("/<slug>/ballots/<id:ballot_id>/cast", methods=["POST"])
 def cast(slug: str, ballot_id: int):
     process, ballot = _ballot_or_404(slug, ballot_id)
     if not ConfirmForm().validate_on_submit():
@@ -145,7 +146,7 @@ def cast(slug: str, ballot_id: int):
     return redirect(url_for(".your_receipt", slug=slug, ballot_id=ballot.id), 303)
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/your-receipt")
+@bp.route("/<slug>/ballots/<id:ballot_id>/your-receipt")
 def your_receipt(slug: str, ballot_id: int):
     """The receipt code, shown until the voter leaves this page (reloads and language switches keep it)."""
     process, ballot = _ballot_or_404(slug, ballot_id)
@@ -157,7 +158,7 @@ def your_receipt(slug: str, ballot_id: int):
                                      summary=describe(ballot, kept["choices"])))
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/receipt", methods=["GET", "POST"])
+@bp.route("/<slug>/ballots/<id:ballot_id>/receipt", methods=["GET", "POST"])
 def receipt(slug: str, ballot_id: int):
     process, ballot = _ballot_or_404(slug, ballot_id)
     form = ReceiptForm()
@@ -175,18 +176,17 @@ def receipt(slug: str, ballot_id: int):
 
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/board")
+@bp.route("/<slug>/ballots/<id:ballot_id>/board")
 def bulletin_board(slug: str, ballot_id: int):
     process, ballot = _ballot_or_404(slug, ballot_id)
-    number = request.args.get("page", 1, type=int)
-    page = board.page(ballot, number, BOARD_PAGE)
+    page = board.page(ballot, page_number(request.args), BOARD_PAGE)
     if page is None:
         abort(404)
     return render_template("voting/board.html", process=process, ballot=ballot, page=page,
                            describe=lambda choices: describe(ballot, json.loads(choices)))
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/board.json")
+@bp.route("/<slug>/ballots/<id:ballot_id>/board.json")
 def bulletin_board_json(slug: str, ballot_id: int):
     _, ballot = _ballot_or_404(slug, ballot_id)
     response = jsonify(board.export(ballot))
@@ -201,20 +201,20 @@ def _counted_or_404(slug: str, ballot_id: int):
     return process, ballot
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/result")
+@bp.route("/<slug>/ballots/<id:ballot_id>/result")
 def result(slug: str, ballot_id: int):
     process, ballot = _counted_or_404(slug, ballot_id)
     return render_template("voting/result.html", process=process, ballot=ballot, rows=board.result_rows(ballot),
                            steps=explain.steps(ballot))
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/result.json")
+@bp.route("/<slug>/ballots/<id:ballot_id>/result.json")
 def result_json(slug: str, ballot_id: int):
     _, ballot = _counted_or_404(slug, ballot_id)
     return jsonify({"ballot": services.spec(ballot), "result": ballot.result})
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/result.csv")
+@bp.route("/<slug>/ballots/<id:ballot_id>/result.csv")
 def result_csv(slug: str, ballot_id: int):
     _, ballot = _counted_or_404(slug, ballot_id)
     out = io.StringIO()
@@ -228,7 +228,7 @@ def result_csv(slug: str, ballot_id: int):
                     headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}-result.csv"'})
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/votes.<any(pb, soi):fmt>")
+@bp.route("/<slug>/ballots/<id:ballot_id>/votes.<any(pb, soi):fmt>")
 def open_data(slug: str, ballot_id: int, fmt: str):
     """The votes of a closed ballot in an open format: Pabulib for budgets, PrefLib for ranked ballots."""
     _, ballot = _ballot_or_404(slug, ballot_id)
@@ -273,7 +273,7 @@ def new(slug: str):
     return render_template("voting/form.html", process=process, form=form), 400 if form.errors else 200
 
 
-@bp.route("/<slug>/ballots/<int:ballot_id>/<any(open, close):step>", methods=["GET", "POST"])
+@bp.route("/<slug>/ballots/<id:ballot_id>/<any(open, close):step>", methods=["GET", "POST"])
 def change_state(slug: str, ballot_id: int, step: str):
     """A confirmation page, then the change: opening starts the vote; closing freezes it and counts."""
     process, ballot = _ballot_or_404(slug, ballot_id)
