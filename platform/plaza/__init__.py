@@ -11,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from plaza import embedded_redis
-from plaza.config import CONFIGS, REPOSITORY_ROOT
+from plaza.config import CONFIGS, REPOSITORY_ROOT, ConfigurationError
+from plaza.config import config_name as pick_config_name
 from plaza.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -21,18 +22,18 @@ CONTENT_SECURITY_POLICY = (
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    """Build the Plaza app. `config_name` is development, testing or production (default: $PLAZA_ENV)."""
-    config_name = config_name or os.environ.get("PLAZA_ENV", "development")
-    if config_name not in CONFIGS:
-        raise RuntimeError(f"unknown configuration {config_name!r}; use one of {', '.join(CONFIGS)}")
+    """Build the Plaza app. `config_name` is development, testing or production (see `config.config_name`)."""
+    config_name = pick_config_name(config_name)
     instance_path = os.environ.get("PLAZA_INSTANCE_PATH") or str(REPOSITORY_ROOT / "instance")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
     missing = [env for key, env in app.config["REQUIRED_SETTINGS"].items() if not app.config.get(key)]
     if missing:
-        raise RuntimeError(f"{', '.join(missing)} not set: the {config_name} configuration refuses to start "
-                           "without them (see README, Configuration)")
+        hint = " (to try Plaza on this machine, set PLAZA_ENV=development or use make run)" \
+            if config_name == "production" else ""
+        raise ConfigurationError(f"{', '.join(missing)} not set: the {config_name} configuration refuses to "
+                                 f"start without them (see README, Configuration){hint}")
     if app.config["PLAZA_PROXY_COUNT"]:
         count = app.config["PLAZA_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -1,7 +1,9 @@
 """Configuration classes. Every setting comes from an environment variable.
 
-`create_app()` picks the class named by its argument or by ``PLAZA_ENV``
-(development, testing, production); development is the default.
+`create_app()`, `wsgi.py` and `python -m workers` all pick the class with `config_name()`: the one named
+by their argument or by ``PLAZA_ENV`` (development, testing, production), and production when neither
+says, so a process started without configuration refuses to run instead of running with development
+secrets. `make run` sets ``PLAZA_ENV=development``.
 """
 
 import os
@@ -38,6 +40,18 @@ def _env_languages() -> list[str]:
     if unknown:
         raise RuntimeError(f"PLAZA_LANGUAGES names languages Plaza has no catalog for: {', '.join(unknown)}")
     return codes
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot start: an unknown name, or a setting it requires is missing."""
+
+
+def config_name(explicit: str | None = None) -> str:
+    """The configuration to use: `explicit`, else $PLAZA_ENV, else production (which fails closed)."""
+    name = explicit or os.environ.get("PLAZA_ENV") or "production"
+    if name not in CONFIGS:
+        raise ConfigurationError(f"unknown configuration {name!r} (PLAZA_ENV); use one of {', '.join(CONFIGS)}")
+    return name
 
 
 class Config:
