@@ -57,7 +57,14 @@ def register_with_email(email_address: str, display_name: str, password: str, lo
 
 def register_with_invitation(code: str, display_name: str, username: str, password: str,
                              locale: str | None = None) -> User:
-    """Create the account and use up the invitation in one transaction; a code works once."""
+    """Create the account and use up the invitation in one transaction; a code works once.
+
+    The code is checked before the username, so without a valid letter nobody learns which usernames exist.
+    """
+    code_hash = _hash_code(code)
+    problem = _invitation_problem(code_hash)
+    if problem:
+        raise RuleBroken(problem, field="code")
     user = _new_user(display_name, password, locale, username=username.strip().lower())
     db.session.add(user)
     try:
@@ -68,27 +75,26 @@ def register_with_invitation(code: str, display_name: str, username: str, passwo
     now = utcnow()
     claimed = db.session.execute(
         sa.update(Invitation)
-        .where(
-            Invitation.code_hash == _hash_code(code),
-            Invitation.used_at.is_(None),
-            Invitation.expires_at > now,
-        )
+        .where(Invitation.code_hash == code_hash, Invitation.used_at.is_(None), Invitation.expires_at > now)
         .values(used_at=now, used_by_id=user.id)
     ).rowcount
-    if claimed != 1:
+    if claimed != 1:  # used up (or expired) by a concurrent sign-up since the check above
         db.session.rollback()
-        raise RuleBroken(_invitation_problem(code), field="code")
+        raise RuleBroken(_invitation_problem(code_hash) or _("This invitation code has already been used. "
+                                                              "Ask for a new letter."), field="code")
     db.session.commit()
     return user
 
 
-def _invitation_problem(code: str) -> str:
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.code_hash == _hash_code(code)))
+def _invitation_problem(code_hash: str) -> str | None:
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.code_hash == code_hash))
     if invitation is None:
         return _("We do not know this invitation code. Check it against your letter.")
     if invitation.used_at is not None:
         return _("This invitation code has already been used. Ask for a new letter.")
-    return _("This invitation code has expired. Ask for a new letter.")
+    if invitation.expires_at <= utcnow():
+        return _("This invitation code has expired. Ask for a new letter.")
+    return None
 
 
 def create_invitations(count: int, created_by: User | None, note: str | None = None,
