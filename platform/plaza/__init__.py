@@ -88,20 +88,15 @@ def _configure_rate_limits(app: Flask) -> None:
 
 
 def _configure_login(app: Flask) -> None:
-    from plaza.accounts.models import User
+    from plaza.accounts import services as accounts
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"  # "strong" would sign out people whose mobile IP changes
-
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _sep, _fragment = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not user.active or user.get_id() != session_id:
-            return None  # deleted, deactivated, or the password changed since this session began
-        return user
+    # The cookies hold the key of a sign-in row (accounts.services.start_session), not the user id.
+    login_manager.id_attribute = "sign_in_key"
+    login_manager.user_loader(accounts.user_for_session)
 
 
 def _configure_babel(app: Flask) -> None:

@@ -95,6 +95,11 @@ class Config:
     # How many reverse proxies in front of Plaza set X-Forwarded-For/-Proto (0: Plaza faces the network).
     PLAZA_PROXY_COUNT = int(os.environ.get("PLAZA_PROXY_COUNT", "0"))
     PASSWORD_HASH_METHOD = "scrypt"
+    # Failed sign-ins counted in the database (not Redis: an outage must not wipe the count), per account
+    # and per address, over a sliding window; successful sign-ins are not counted.
+    SIGN_IN_FAILURE_WINDOW = int(os.environ.get("SIGN_IN_FAILURE_WINDOW", str(15 * 60)))  # seconds
+    SIGN_IN_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "5"))
+    SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
     WTF_CSRF_TIME_LIMIT = 4 * 60 * 60
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
