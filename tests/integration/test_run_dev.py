@@ -103,6 +103,7 @@ def test_make_run_uses_its_port_and_ctrl_c_stops_everything(instance):
         started = time.monotonic()
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         status = run.wait(timeout=15)
+        print(f"run-dev stopped in {time.monotonic() - started:.1f} s")
         wait_for(lambda: not any(alive(pid) for pid in processes), max(1, 10 - (time.monotonic() - started)),
                  "every process of make run to stop: "
                  + ", ".join(str(pid) for pid in processes if alive(pid)))
