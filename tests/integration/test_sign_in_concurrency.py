@@ -33,3 +33,15 @@ def test_simultaneous_wrong_guesses_are_held_to_the_limit(app):
     response = late.post("/account/login", data={"csrf_token": csrf_token(late, "/account/login"),
                                                  "login": "jordi@example.org", "password": PASSWORD})
     assert response.status_code == 429
+
+
+@pytest.mark.app_config(SIGN_IN_FAILURES_PER_ADDRESS=3)
+def test_simultaneous_sign_ins_from_one_address_do_not_count_against_it(app):
+    attempts = []
+    for _person in range(12):  # a desk, or a large NAT: many people, one address, all at once
+        user = make_user()
+        client = app.test_client()
+        attempts.append((client, {"csrf_token": csrf_token(client, "/account/login"), "login": user.email,
+                                  "password": PASSWORD}))
+    results = fire_at_once(app, attempts, "/account/login")
+    assert [status for status, _text in results] == [302] * 12

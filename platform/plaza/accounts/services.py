@@ -141,10 +141,11 @@ def sign_in(login: str, password: str, address: str | None) -> User:
     account = _throttle_subject("account", str(user.id) if user else "login:" + login.strip().lower())
     network = _throttle_subject("address", _network(address))
     db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.attempted_at < since))
-    attempts = [SignInAttempt(subject=account, attempted_at=now), SignInAttempt(subject=network, attempted_at=now)]
-    db.session.add_all(attempts)
-    # Committed before counting: concurrent guesses then see each other, so no more than the limit get
-    # their password checked however many arrive at once.
+    attempt = SignInAttempt(subject=account, attempted_at=now)
+    db.session.add(attempt)
+    # The account's row is committed before counting: simultaneous guesses see each other, so no more than
+    # the limit get their password checked however many arrive at once. The address's row is written only
+    # for a failure, so sign-ins in progress (a busy desk, a large NAT) never count against the address.
     db.session.commit()
     counts = dict(db.session.execute(
         sa.select(SignInAttempt.subject, sa.func.count())
@@ -156,17 +157,19 @@ def sign_in(login: str, password: str, address: str | None) -> User:
     if counts.get(account, 0) > config["SIGN_IN_FAILURES_PER_ACCOUNT"]:
         locked = _("There were too many failed attempts to sign in to this account. "
                    "Wait %(minutes)d minutes and try again.", minutes=minutes)
-    elif counts.get(network, 0) > config["SIGN_IN_FAILURES_PER_ADDRESS"]:
+    elif counts.get(network, 0) >= config["SIGN_IN_FAILURES_PER_ADDRESS"]:
         locked = _("There were too many failed attempts to sign in from your network. "
                    "Wait %(minutes)d minutes and try again.", minutes=minutes)
     if locked:
-        _forget(attempts)
+        db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.id == attempt.id))
+        db.session.commit()
         raise RuleBroken(locked, status=429)
     if user is None:
         check_password_hash(_unmatchable_hash(), password)
     if user is None or not user.check_password(password) or not user.active:
+        db.session.add(SignInAttempt(subject=network, attempted_at=now))
+        db.session.commit()
         raise RuleBroken(_("The e-mail address, username or password is not right."))
-    _forget(attempts)
     db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.subject == account))
     db.session.commit()
     return user
@@ -187,11 +190,6 @@ def _network(address: str | None) -> str:
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
-
-
-def _forget(attempts: list[SignInAttempt]) -> None:
-    db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.id.in_([a.id for a in attempts])))
-    db.session.commit()
 
 
 # Sessions. Each sign-in is a `LoginSession` row; the session and "keep me signed in" cookies carry its
