@@ -99,9 +99,9 @@ class LoginSession(db.Model):
 
 
 class SignInAttempt(db.Model):
-    """A sign-in attempt still counted against an account and an address (keyed hashes, not the login or
-    the IP address). Written before the password is checked, deleted if it was right, pruned after the
-    window: what is left are the recent failures."""
+    """A recent failed sign-in, counted against an account or an address (`subject`: a keyed hash, never
+    the login or the IP address). An account's row is written before the password is checked and deleted
+    if it was right; an address's only after a failure. Rows older than the window are pruned."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(sa.String(64))
