@@ -33,7 +33,7 @@ install: $(VENV)/.installed ## create .venv and install Plaza
 
 install-test: $(VENV)/.installed-test ## install Plaza with its test tools
 
-run: install ## migrate, seed demo data, start Redis, a worker and the web server on 127.0.0.1:5000
+run: install ## migrate, seed demo data, start Redis, a worker and the web server on 127.0.0.1:$PORT (5000)
 	@scripts/run-dev
 
 test: install-test ## run the whole suite on SQLite and an embedded Redis

@@ -1,11 +1,9 @@
 """WSGI entry point for production servers: `gunicorn wsgi:app`.
 
-It uses the production configuration unless PLAZA_ENV says otherwise, so a server started without
-configuration refuses to run instead of running with development secrets.
+It uses the production configuration unless PLAZA_ENV says otherwise (`plaza.config.config_name`), so a
+server started without configuration refuses to run instead of running with development secrets.
 """
-
-import os
 
 from plaza import create_app
 
-app = create_app(os.environ.get("PLAZA_ENV", "production"))
+app = create_app()

@@ -13,6 +13,7 @@ import sys
 from rq import Worker
 
 from plaza import create_app, queues
+from plaza.config import ConfigurationError
 from plaza.extensions import db
 from workers.schedule import run_cron
 
@@ -41,7 +42,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    try:
+        app = create_app()  # production unless PLAZA_ENV says otherwise, exactly like wsgi.py
+    except ConfigurationError as error:
+        print(f"python -m workers: {error}", file=sys.stderr)
+        return 2
     with app.app_context():
         connection = queues.connection()
         if args.sweep:

@@ -9,7 +9,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from plaza import embedded_redis, web
-from plaza.config import CONFIGS, REPOSITORY_ROOT
+from plaza.config import CONFIGS, REPOSITORY_ROOT, ConfigurationError
+from plaza.config import config_name as pick_config_name
 from plaza.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -19,18 +20,18 @@ CONTENT_SECURITY_POLICY = (
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    """Build the Plaza app. `config_name` is development, testing or production (default: $PLAZA_ENV)."""
-    config_name = config_name or os.environ.get("PLAZA_ENV", "development")
-    if config_name not in CONFIGS:
-        raise RuntimeError(f"unknown configuration {config_name!r}; use one of {', '.join(CONFIGS)}")
+    """Build the Plaza app. `config_name` is development, testing or production (see `config.config_name`)."""
+    config_name = pick_config_name(config_name)
     instance_path = os.environ.get("PLAZA_INSTANCE_PATH") or str(REPOSITORY_ROOT / "instance")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
     missing = [env for key, env in app.config["REQUIRED_SETTINGS"].items() if not app.config.get(key)]
     if missing:
-        raise RuntimeError(f"{', '.join(missing)} not set: the {config_name} configuration refuses to start "
-                           "without them (see README, Configuration)")
+        hint = " (to try Plaza on this machine, set PLAZA_ENV=development or use make run)" \
+            if config_name == "production" else ""
+        raise ConfigurationError(f"{', '.join(missing)} not set: the {config_name} configuration refuses to "
+                                 f"start without them (see README, Configuration){hint}")
     if app.config["PLAZA_PROXY_COUNT"]:
         count = app.config["PLAZA_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -85,20 +86,15 @@ def _configure_rate_limits(app: Flask) -> None:
 
 
 def _configure_login(app: Flask) -> None:
-    from plaza.accounts.models import User
+    from plaza.accounts import services as accounts
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"  # "strong" would sign out people whose mobile IP changes
-
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _sep, _fragment = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not user.active or user.get_id() != session_id:
-            return None  # deleted, deactivated, or the password changed since this session began
-        return user
+    # The cookies hold the key of a sign-in row (accounts.services.start_session), not the user id.
+    login_manager.id_attribute = "sign_in_key"
+    login_manager.user_loader(accounts.user_for_session)
 
 
 def _configure_babel(app: Flask) -> None:

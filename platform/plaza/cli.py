@@ -36,7 +36,7 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
     if user is None:
         user = User(email=address, display_name=name)
         db.session.add(user)
-    user.set_password(password)
+    accounts.change_password(user, password)
     user.role = Role.ADMIN
     db.session.flush()
     audit.record("user.made_admin", None, user_id=user.id, via="cli")

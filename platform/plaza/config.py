@@ -1,7 +1,9 @@
 """Configuration classes. Every setting comes from an environment variable.
 
-`create_app()` picks the class named by its argument or by ``PLAZA_ENV``
-(development, testing, production); development is the default.
+`create_app()`, `wsgi.py` and `python -m workers` all pick the class with `config_name()`: the one named
+by their argument or by ``PLAZA_ENV`` (development, testing, production), and production when neither
+says, so a process started without configuration refuses to run instead of running with development
+secrets. `make run` sets ``PLAZA_ENV=development``.
 """
 
 import os
@@ -38,6 +40,18 @@ def _env_languages() -> list[str]:
     if unknown:
         raise RuntimeError(f"PLAZA_LANGUAGES names languages Plaza has no catalog for: {', '.join(unknown)}")
     return codes
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot start: an unknown name, or a setting it requires is missing."""
+
+
+def config_name(explicit: str | None = None) -> str:
+    """The configuration to use: `explicit`, else $PLAZA_ENV, else production (which fails closed)."""
+    name = explicit or os.environ.get("PLAZA_ENV") or "production"
+    if name not in CONFIGS:
+        raise ConfigurationError(f"unknown configuration {name!r} (PLAZA_ENV); use one of {', '.join(CONFIGS)}")
+    return name
 
 
 class Config:
@@ -86,6 +100,11 @@ class Config:
     # How many reverse proxies in front of Plaza set X-Forwarded-For/-Proto (0: Plaza faces the network).
     PLAZA_PROXY_COUNT = int(os.environ.get("PLAZA_PROXY_COUNT", "0"))
     PASSWORD_HASH_METHOD = "scrypt"
+    # Failed sign-ins counted in the database (not Redis: an outage must not wipe the count), per account
+    # and per address, over a sliding window; successful sign-ins are not counted.
+    SIGN_IN_FAILURE_WINDOW = int(os.environ.get("SIGN_IN_FAILURE_WINDOW", str(15 * 60)))  # seconds
+    SIGN_IN_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "5"))
+    SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
     WTF_CSRF_TIME_LIMIT = 4 * 60 * 60
 
     # A larger request is refused from its Content-Length before it is read (413). The largest real one is a

@@ -25,17 +25,17 @@ def test_new_resident_signs_up_switches_language_and_signs_out(live_server, page
     choose_password(page)
     assert "Welcome to Plaza, Amina" in page.get_by_role("status").inner_text()
 
-    page.get_by_role("link", name="Español").click()
+    page.get_by_role("button", name="Español").click()
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("html").get_attribute("dir") == "ltr"
-    page.get_by_role("link", name="العربية").click()
+    page.get_by_role("button", name="العربية").click()
     assert page.locator("html").get_attribute("lang") == "ar"
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
 
-    page.locator("header form button[type=submit]").click()
-    assert page.get_by_role("link", name="English").is_visible()
-    page.get_by_role("link", name="English").click()
+    page.locator("header form.inline-form button[type=submit]").click()  # sign out
+    assert page.get_by_role("button", name="English").is_visible()
+    page.get_by_role("button", name="English").click()
     assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").is_visible()
     assert db.session.scalar(sa.select(User.locale)) == "ar"
 

@@ -60,10 +60,10 @@ def test_demo_resident_votes_and_verifies_the_receipt_without_javascript(app, li
     # The receipt survives a reload and a change of language, and is gone once she leaves the page.
     page.reload()
     assert page.locator(".receipt-code").inner_text().strip() == code
-    page.get_by_role("link", name="العربية").click()
+    page.get_by_role("button", name="العربية").click()
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator(".receipt-code").inner_text().strip() == code
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("button", name="English").click()
     receipt_url = page.url
 
     page.get_by_role("link", name="Check your vote with your receipt").first.click()

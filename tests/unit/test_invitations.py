@@ -70,6 +70,30 @@ def test_taken_username_leaves_the_invitation_unused(client):
     assert db.session.scalar(sa.select(Invitation.used_at)) is None
 
 
+def test_unknown_code_says_nothing_about_usernames(client, app):
+    """Without a valid letter, a taken username and a free one get the very same answer."""
+    make_user(username="sari")
+    answers = []
+    for username in ("sari", "nobody-has-this"):
+        response = invitation_signup(app.test_client(), "ABCD-EFGH-JKLM", username=username)
+        # Only the values typed back into the inputs (and the CSRF token) may differ.
+        answers.append((response.status_code, re.sub(r'value="[^"]*"', 'value=""', response.get_data(as_text=True))))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400
+    assert "We do not know this invitation code" in answers[0][1]
+    assert "taken" not in answers[0][1]
+
+
+def test_used_code_is_refused_before_the_username_is_looked_at(client, app):
+    [code] = services.create_invitations(1, None)
+    invitation_signup(client, code, username="sari")
+    response = invitation_signup(app.test_client(), code, username="sari")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "already been used" in page
+    assert "taken" not in page
+
+
 def test_malformed_username_is_refused(client):
     [code] = services.create_invitations(1, None)
     response = invitation_signup(client, code, username="a b<")

@@ -4,7 +4,8 @@ from markupsafe import escape
 
 from plaza.accounts.models import Role
 from plaza.config import LANGUAGES
-from tests.conftest import REPOSITORY_ROOT, login, make_user
+from plaza.extensions import db
+from tests.conftest import REPOSITORY_ROOT, login, make_user, submit
 
 
 @pytest.mark.parametrize("code", sorted(LANGUAGES))
@@ -53,14 +54,57 @@ def test_hostile_next_parameter_does_not_redirect_away(client):
 def test_choice_is_remembered_on_the_account(client):
     user = make_user()
     login(client, user)
-    client.get("/language/id")
-    from plaza.extensions import db
-
+    response = submit(client, "/language", {"code": "id", "next": "/processes/"}, form_url="/processes/")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/processes/"
     db.session.refresh(user)
     assert user.locale == "id"
     fresh = client.application.test_client()
     login(fresh, user)
     assert '<html lang="id"' in fresh.get("/").get_data(as_text=True)
+
+
+def test_a_language_link_changes_the_visit_but_not_the_account(client):
+    """A GET (say an image on another site) must not change the language of someone's e-mails."""
+    user = make_user(locale="en")
+    login(client, user)
+    assert client.get("/language/ar").status_code == 302
+    assert '<html lang="ar"' in client.get("/").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.locale == "en"
+
+
+def test_saving_the_language_needs_the_forms_token(client):
+    user = make_user(locale="en")
+    login(client, user)
+    assert client.post("/language", data={"code": "ko"}).status_code == 400
+    assert submit(client, "/language", {"code": "xx"}, form_url="/").status_code == 400
+    db.session.refresh(user)
+    assert user.locale == "en"
+
+
+def test_switcher_is_a_labelled_form_of_buttons_that_keeps_the_page(client):
+    page = client.get("/processes/?page=1").get_data(as_text=True)
+    switcher = page[page.index('<nav class="container languages"'):]
+    switcher = switcher[:switcher.index("</nav>")]
+    assert 'aria-label="Language"' in switcher
+    assert '<form method="post" action="/language">' in switcher
+    assert 'name="csrf_token"' in switcher
+    assert '<input type="hidden" name="next" value="/processes/?page=1">' in switcher
+    assert '<button type="submit" name="code" value="ar"' in switcher
+    assert 'lang="ar" dir="rtl"' in switcher
+    assert 'aria-current="true">English</button>' in switcher
+    response = submit(client, "/language", {"code": "sv", "next": "/processes/?page=1"}, form_url="/processes/")
+    assert response.headers["Location"] == "/processes/?page=1"
+    assert '<html lang="sv"' in client.get("/processes/").get_data(as_text=True)
+
+
+def test_switching_language_on_a_form_with_errors_stays_on_that_page(client):
+    response = submit(client, "/account/signup", {"email": "not an address"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Enter an e-mail address like" in page
+    assert '<input type="hidden" name="next" value="/account/signup">' in page
 
 
 @pytest.mark.parametrize("code", ["es", "ar", "ko"])

@@ -52,6 +52,33 @@ def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
     assert result.stdout.split() == ["True", "sqlite:///x.db"]
 
 
+def test_worker_without_configuration_refuses_to_start_like_the_web_server(tmp_path):
+    """`python -m workers` used to run the development configuration (fixed key, no e-mail, local SQLite)."""
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("SECRET_KEY", "PLAZA_ENV", "DATABASE_URL", "REDIS_URL")}
+    result = subprocess.run([sys.executable, "-m", "workers", "--burst"], cwd=REPOSITORY_ROOT,
+                            env={**clean, "PLAZA_INSTANCE_PATH": str(tmp_path)},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY, DATABASE_URL, REDIS_URL not set: the production configuration refuses" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "plaza.sqlite").exists()
+
+
+def test_every_entry_point_defaults_to_production(monkeypatch):
+    from plaza.config import config_name
+
+    monkeypatch.delenv("PLAZA_ENV", raising=False)
+    assert config_name() == "production"
+    monkeypatch.setenv("PLAZA_ENV", "development")
+    assert config_name() == "development"
+    assert config_name("testing") == "testing"
+    monkeypatch.delenv("PLAZA_ENV")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY.* not set: the production configuration refuses"):
+        create_app()
+
+
 def test_real_configurations_hash_passwords_with_scrypt():
     from plaza.config import DevelopmentConfig, ProductionConfig
 

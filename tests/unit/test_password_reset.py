@@ -5,10 +5,11 @@ import itsdangerous
 import sqlalchemy as sa
 
 from plaza.accounts import services
+from plaza.accounts.models import LoginSession
 from plaza.extensions import db
 from plaza.notifications import outbox
 from plaza.notifications.models import OutboxEvent
-from tests.conftest import PASSWORD, login, make_user, submit
+from tests.conftest import PASSWORD, csrf_token, login, make_user, submit
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -80,6 +81,41 @@ def test_changing_the_password_signs_out_every_other_session(client, app, smtp):
     path = request_and_deliver(client, smtp, "amina@example.org")
     submit(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert thief.get("/account/").status_code == 302
+
+
+def test_cookies_copied_before_a_reset_open_nothing_after_it(client, app, smtp):
+    user = make_user(email="amina@example.org")
+    thief = app.test_client()
+    submit(thief, "/account/login", {"login": user.email, "password": PASSWORD, "remember": "y"})
+    cookies = {name: thief.get_cookie(name).value for name in ("session", "remember_token")}
+    path = request_and_deliver(client, smtp, "amina@example.org")
+    submit(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    for name, value in cookies.items():
+        replay = app.test_client()
+        replay.set_cookie(name, value)
+        assert replay.get("/account/").status_code == 302, name
+    assert db.session.scalar(sa.select(sa.func.count(LoginSession.id))) == 0
+
+
+def test_a_reset_lifts_the_lock_on_the_account(client, app, smtp):
+    make_user(email="amina@example.org")
+    for _attempt in range(6):
+        submit(client, "/account/login", {"login": "amina@example.org", "password": "wrong" * 3})
+    path = request_and_deliver(client, smtp, "amina@example.org")
+    submit(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = submit(client, "/account/login", {"login": "amina@example.org", "password": NEW_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_same_reset_posted_twice_changes_the_password_once(client, smtp):
+    user = make_user(email="amina@example.org")
+    path = request_and_deliver(client, smtp, "amina@example.org")
+    data = {"csrf_token": csrf_token(client, path), "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post(path, data=data).status_code == 302
+    again = client.post(path, data={**data, "password": "a third passphrase", "confirm": "a third passphrase"})
+    assert again.status_code == 410
+    db.session.refresh(user)
+    assert user.check_password(NEW_PASSWORD)
 
 
 def test_repeated_reset_requests_send_one_email(client, smtp):

@@ -621,6 +621,9 @@ def test_check_and_receipt_pages_survive_reloads_and_language_switches_until_the
     client.get(f"/language/ar?next={url(ballot, '/your-receipt')}")
     arabic = client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
     assert 'dir="rtl"' in arabic and code in arabic, "a language switch keeps it"
+    receipt_page = url(ballot, "/your-receipt")
+    submit(client, "/language", {"code": "en", "next": receipt_page}, form_url=receipt_page)
+    assert code in client.get(url(ballot, "/your-receipt")).get_data(as_text=True), "the switcher's form too"
     client.get("/favicon.ico")  # a browser's own request is not leaving the page
     assert code in client.get(url(ballot, "/your-receipt")).get_data(as_text=True)
 

@@ -1,6 +1,6 @@
 import enum
-import hashlib
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -33,6 +33,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # The sign-in (`LoginSession`) this object was loaded through or just started, as its secret key.
+    # Flask-Login keeps it in the session and "keep me signed in" cookies (login_manager.id_attribute).
+    _sign_in_key: ClassVar[str | None] = None
+
     __table_args__ = (
         sa.CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_a_login"),
         # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
@@ -51,10 +55,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    def get_id(self) -> str:
-        """The session's user id, tied to the password: changing the password signs out every session."""
-        fragment = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-        return f"{self.id}:{fragment}"
+    def signed_in_with(self, key: str) -> "User":
+        self._sign_in_key = key
+        return self
+
+    def sign_in_key(self) -> str:
+        if self._sign_in_key is None:
+            raise RuntimeError(f"{self!r} was not signed in through accounts.services.start_session()")
+        return self._sign_in_key
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles or self.role is Role.ADMIN
@@ -76,3 +84,27 @@ class Invitation(db.Model):
         sa.ForeignKey("user.id", ondelete="SET NULL"), unique=True
     )
     used_at: Mapped[datetime | None]
+
+
+class LoginSession(db.Model):
+    """One sign-in on one device. Cookies carry its key; signing out deletes the row, so a copy of the
+    cookies taken before opens nothing afterwards, in any web process."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # sha256 of the key in the cookies
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInAttempt(db.Model):
+    """A recent failed sign-in, counted against an account or an address (`subject`: a keyed hash, never
+    the login or the IP address). An account's row is written before the password is checked and deleted
+    if it was right; an address's only after a failure. Rows older than the window are pruned."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(64))
+    attempted_at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (sa.Index("ix_sign_in_attempt_subject_attempted_at", "subject", "attempted_at"),)

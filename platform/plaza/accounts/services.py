@@ -2,6 +2,9 @@
 
 import functools
 import hashlib
+import hmac
+import ipaddress
+import math
 import secrets
 from datetime import timedelta
 
@@ -12,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from plaza.accounts.models import Invitation, User
+from plaza.accounts.models import Invitation, LoginSession, SignInAttempt, User
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
@@ -57,7 +60,14 @@ def register_with_email(email_address: str, display_name: str, password: str, lo
 
 def register_with_invitation(code: str, display_name: str, username: str, password: str,
                              locale: str | None = None) -> User:
-    """Create the account and use up the invitation in one transaction; a code works once."""
+    """Create the account and use up the invitation in one transaction; a code works once.
+
+    The code is checked before the username, so without a valid letter nobody learns which usernames exist.
+    """
+    code_hash = _hash_code(code)
+    problem = _invitation_problem(code_hash)
+    if problem:
+        raise RuleBroken(problem, field="code")
     user = _new_user(display_name, password, locale, username=username.strip().lower())
     db.session.add(user)
     try:
@@ -68,27 +78,26 @@ def register_with_invitation(code: str, display_name: str, username: str, passwo
     now = utcnow()
     claimed = db.session.execute(
         sa.update(Invitation)
-        .where(
-            Invitation.code_hash == _hash_code(code),
-            Invitation.used_at.is_(None),
-            Invitation.expires_at > now,
-        )
+        .where(Invitation.code_hash == code_hash, Invitation.used_at.is_(None), Invitation.expires_at > now)
         .values(used_at=now, used_by_id=user.id)
     ).rowcount
-    if claimed != 1:
+    if claimed != 1:  # used up (or expired) by a concurrent sign-up since the check above
         db.session.rollback()
-        raise RuleBroken(_invitation_problem(code), field="code")
+        raise RuleBroken(_invitation_problem(code_hash) or _("This invitation code has already been used. "
+                                                              "Ask for a new letter."), field="code")
     db.session.commit()
     return user
 
 
-def _invitation_problem(code: str) -> str:
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.code_hash == _hash_code(code)))
+def _invitation_problem(code_hash: str) -> str | None:
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.code_hash == code_hash))
     if invitation is None:
         return _("We do not know this invitation code. Check it against your letter.")
     if invitation.used_at is not None:
         return _("This invitation code has already been used. Ask for a new letter.")
-    return _("This invitation code has expired. Ask for a new letter.")
+    if invitation.expires_at <= utcnow():
+        return _("This invitation code has expired. Ask for a new letter.")
+    return None
 
 
 def create_invitations(count: int, created_by: User | None, note: str | None = None,
@@ -121,14 +130,110 @@ def _unmatchable_hash() -> str:
     return generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
-def authenticate(login: str, password: str) -> User | None:
+def sign_in(login: str, password: str, address: str | None) -> User:
+    """The account these credentials open. Refuses wrong ones (400), and any attempt (right or wrong) on an
+    account or from an address with too many recent failures (429). Successful sign-ins are not counted."""
+    config = current_app.config
+    now = utcnow()
+    since = now - timedelta(seconds=config["SIGN_IN_FAILURE_WINDOW"])
     user = find_by_login(login)
+    # Unknown logins are counted by name, so they lock exactly like real accounts and reveal nothing.
+    account = _throttle_subject("account", str(user.id) if user else "login:" + login.strip().lower())
+    network = _throttle_subject("address", _network(address))
+    db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.attempted_at < since))
+    attempt = SignInAttempt(subject=account, attempted_at=now)
+    db.session.add(attempt)
+    # The account's row is committed before counting: simultaneous guesses see each other, so no more than
+    # the limit get their password checked however many arrive at once. The address's row is written only
+    # for a failure, so sign-ins in progress (a busy desk, a large NAT) never count against the address.
+    db.session.commit()
+    counts = dict(db.session.execute(
+        sa.select(SignInAttempt.subject, sa.func.count())
+        .where(SignInAttempt.subject.in_([account, network]), SignInAttempt.attempted_at >= since)
+        .group_by(SignInAttempt.subject)
+    ).all())
+    minutes = math.ceil(config["SIGN_IN_FAILURE_WINDOW"] / 60)
+    locked = None
+    if counts.get(account, 0) > config["SIGN_IN_FAILURES_PER_ACCOUNT"]:
+        locked = _("There were too many failed attempts to sign in to this account. "
+                   "Wait %(minutes)d minutes and try again.", minutes=minutes)
+    elif counts.get(network, 0) >= config["SIGN_IN_FAILURES_PER_ADDRESS"]:
+        locked = _("There were too many failed attempts to sign in from your network. "
+                   "Wait %(minutes)d minutes and try again.", minutes=minutes)
+    if locked:
+        db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.id == attempt.id))
+        db.session.commit()
+        raise RuleBroken(locked, status=429)
     if user is None:
         check_password_hash(_unmatchable_hash(), password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
+    if user is None or not user.check_password(password) or not user.active:
+        db.session.add(SignInAttempt(subject=network, attempted_at=now))
+        db.session.commit()
+        raise RuleBroken(_("The e-mail address, username or password is not right."))
+    db.session.execute(sa.delete(SignInAttempt).where(SignInAttempt.subject == account))
+    db.session.commit()
     return user
+
+
+def _throttle_subject(kind: str, value: str) -> str:
+    """A keyed hash: the attempts table holds neither logins nor IP addresses."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"sign-in:{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _network(address: str | None) -> str:
+    """The address, or for IPv6 its /64: one household or desk usually gets a whole /64."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+# Sessions. Each sign-in is a `LoginSession` row; the session and "keep me signed in" cookies carry its
+# random key (signed by Flask), the database only the key's hash. No row, no session: signing out, a new
+# password or an expired row ends it in every web process at once, and no cookie copy brings it back.
+
+def _session_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_session(user: User, remember: bool = False) -> User:
+    """Record a new sign-in for `user`; the returned user carries its key for Flask-Login."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.expires_at <= now))
+    db.session.add(LoginSession(user_id=user.id, key_hash=_session_key_hash(key), remember=remember,
+                                created_at=now, expires_at=now + current_app.config["REMEMBER_COOKIE_DURATION"]))
+    db.session.commit()
+    return user.signed_in_with(key)
+
+
+def user_for_session(key: str) -> User | None:
+    """The active user of the sign-in with this key, if it has not ended."""
+    user = db.session.scalar(
+        sa.select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.key_hash == _session_key_hash(key), LoginSession.expires_at > utcnow())
+    )
+    if user is None or not user.active:
+        return None
+    return user.signed_in_with(key)
+
+
+def end_session(key: str) -> None:
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.key_hash == _session_key_hash(key)))
+    db.session.commit()
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set the password and end every sign-in of the account (the caller commits)."""
+    user.set_password(new_password)
+    db.session.flush()
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(sa.delete(SignInAttempt).where(
+        SignInAttempt.subject == _throttle_subject("account", str(user.id))))
 
 
 # Password reset. The token names the user and a fragment of the current password hash, so it stops
@@ -183,7 +288,7 @@ def user_for_reset_token(token: str) -> User:
 
 def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
-    user.set_password(new_password)
+    change_password(user, new_password)
     db.session.commit()
     return user
 

@@ -30,7 +30,7 @@ def _sign_in(user, remember: bool = False) -> None:
     session.clear()
     if language:
         session[SESSION_KEY] = language
-    login_user(user, remember=remember)
+    login_user(services.start_session(user, remember), remember=remember)
 
 
 def _render_invalid(template: str, form, status: int = 400):
@@ -81,19 +81,21 @@ def signup_with_invitation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
+    # Not limited per address with Flask-Limiter: a desk where many residents sign in shares one address.
+    # services.sign_in counts failed attempts per account and per address instead.
     if current_user.is_authenticated:
         return redirect(_safe_next(url_for("core.home")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
-        if user is None:
-            form.form_errors.append(_("The e-mail address, username or password is not right."))
-        else:
-            _sign_in(user, remember=form.remember.data)
-            flash(_("You are signed in."), "success")
-            return redirect(_safe_next(url_for("core.home")))
+        try:
+            user = services.sign_in(form.login.data, form.password.data, request.remote_addr)
+        except RuleBroken as error:
+            error.show_on(form)
+            return _render_invalid("accounts/login.html", form, error.status)
+        _sign_in(user, remember=form.remember.data)
+        flash(_("You are signed in."), "success")
+        return redirect(_safe_next(url_for("core.home")))
     return _render_invalid("accounts/login.html", form)
 
 
@@ -103,6 +105,8 @@ def logout():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        if current_user.is_authenticated:
+            services.end_session(current_user.sign_in_key())
         logout_user()
         flash(_("You are signed out."), "success")
         return redirect(url_for("core.home"))

@@ -14,13 +14,25 @@ def home():
 
 @bp.route("/language/<code>")
 def choose_language(code: str):
-    """Switch the interface language. A link, not a form, so it works with no JavaScript and no session."""
+    """Switch this visit's language with a plain link. It saves nothing to the account: a GET must not
+    change stored data (any site could, with an image), so the account's language waits for the POST."""
     if code not in available():
         abort(404)
     session[SESSION_KEY] = code
+    return redirect(local_path(request.args.get("next"), url_for("core.home")))
+
+
+@bp.route("/language", methods=["POST"])
+def save_language():
+    """The language switcher on every page (a form, CSRF-checked): this visit's language, and the signed-in
+    person's, which their e-mails use."""
+    code = request.form.get("code", "")
+    if code not in available():
+        abort(400)
+    session[SESSION_KEY] = code
     if current_user.is_authenticated and current_user.locale != code:
         accounts.set_locale(current_user, code)
-    return redirect(local_path(request.args.get("next"), url_for("core.home")))
+    return redirect(local_path(request.form.get("next"), url_for("core.home")), code=303)
 
 
 @bp.route("/healthz")

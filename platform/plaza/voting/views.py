@@ -49,7 +49,7 @@ def forget_vote_pages_left_behind() -> None:
     """Drop the pending choices and the receipt code once the voter leaves their page. A language switch,
     static files and unknown URLs (a browser's /favicon.ico) do not count as leaving."""
     endpoint = request.endpoint
-    if endpoint is None or endpoint == "static" or endpoint.startswith("core.choose_language"):
+    if endpoint in (None, "static", "core.choose_language", "core.save_language"):
         return
     for key, pages in _KEPT_ON.items():
         if key in session and endpoint not in pages:
