@@ -22,8 +22,8 @@ from plaza.extensions import db
 class Submission(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(32))  # "proposal", "amendment", "comment"
-    scope_id: Mapped[int]  # the process (proposals) or proposal (amendments, comments) the form belongs to
+    kind: Mapped[str] = mapped_column(sa.String(32))  # "proposal", "amendment", "comment", "meeting"
+    scope_id: Mapped[int]  # the process (proposals, meetings) or proposal (amendments, comments) of the form
     object_id: Mapped[int]  # what the first sending made
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

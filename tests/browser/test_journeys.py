@@ -48,7 +48,7 @@ def test_resident_with_an_invitation_letter_signs_up_and_signs_in_again(live_ser
     page.get_by_label("Username").fill("sari")
     choose_password(page)
     assert "sari" in page.get_by_role("status").inner_text()
-    page.locator("header form button[type=submit]").click()
+    page.get_by_role("button", name="Sign out").click()
     page.goto(f"{live_server}/account/login")
     page.get_by_label("E-mail address or username").fill("sari")
     page.get_by_label("Password").fill(PASSWORD)

@@ -47,7 +47,8 @@ def test_resident_proposes_and_supports_without_javascript(app, live_server, pag
     page.get_by_label("Title").fill("Lights on the footbridge")
     page.get_by_label("Your proposal").fill("The footbridge is dark at night. Lights would make it safe to cross.")
     page.get_by_role("button", name="Publish my proposal").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Lights on the footbridge"
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Lights on the footbridge", page.locator("main").inner_text()
     other = db.session.scalar(sa.select(Proposal).where(Proposal.title == demo.PROPOSALS[1][1]))
     page.goto(f"{live_server}/processes/safer-streets-2027/proposals/{other.id}")
     page.get_by_role("button", name="Support this proposal").click()

@@ -122,6 +122,27 @@ def test_times_are_entered_in_the_site_time_zone_and_stored_in_utc(client):
     assert f'value="{year}-06-14T18:30"' in text(client.get(f"{BASE}/{meeting.id}/edit"))
 
 
+def test_the_same_new_meeting_form_sent_twice_makes_one_meeting(client):
+    make_process()
+    login(client, make_user(Role.ORGANISER))
+    page = text(client.get(f"{BASE}/new"))
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
+    first = submit(client, f"{BASE}/new", form_data(submission_key=key))
+    again = submit(client, f"{BASE}/new", form_data(submission_key=key))
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"] and count(Meeting) == 1
+
+
+def test_another_organisers_meeting_key_is_refused(client):
+    process = make_process()
+    services.create_meeting(make_user(Role.ORGANISER), process, submission_key="their-key-123",
+                            **meeting_fields())
+    login(client, make_user(Role.ORGANISER))
+    refused = submit(client, f"{BASE}/new", form_data(submission_key="their-key-123", title="Mine"))
+    assert refused.status_code == 400 and "already used for something else" in text(refused)
+    assert count(Meeting) == 1
+
+
 def test_organiser_changes_a_meeting_and_an_outbox_event_is_recorded(client):
     process = make_process()
     organiser = make_user(Role.ORGANISER)

@@ -47,6 +47,17 @@ def test_resident_publishes_a_proposal_through_the_form(client):
     assert count(Follow) == 1  # the author follows their own proposal
 
 
+def test_the_form_as_a_browser_sends_it_with_no_category_or_district_is_accepted(client):
+    process = make_process()
+    login(client, make_user())
+    response = submit(client, f"/processes/{process.slug}/proposals/new",
+                      {"title": "Zebra crossing at the school", "body": BODY, "category_id": "None",
+                       "district_id": "None", "language": "en"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    proposal = db.session.scalar(sa.select(Proposal))
+    assert (proposal.category_id, proposal.district_id) == (None, None)
+
+
 def test_double_submission_creates_one_proposal(client):
     process = make_process()
     login(client, make_user())

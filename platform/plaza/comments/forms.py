@@ -1,17 +1,12 @@
-import uuid
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from plaza.comments.models import REPORT_REASON_NAMES, STANCE_NAMES, ReportReason, Stance
 from plaza.comments.services import MAX_BODY_LENGTH, MAX_DETAILS_LENGTH, MAX_HIDDEN_REASON_LENGTH
-
-
-def _new_key() -> str:
-    return uuid.uuid4().hex
+from plaza.web.fields import submission_key_field
 
 
 def _body_field(label):
@@ -38,12 +33,7 @@ class CommentForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose your position.")),
                     AnyOf([stance.value for stance in Stance], message=_l("Choose your position."))],
     )
-    submission_key = HiddenField(
-        default=_new_key,
-        validators=[DataRequired(message=_l("This form has expired. Reload the page and try again.")),
-                    Regexp(r"^[A-Za-z0-9-]{8,64}$",
-                           message=_l("This form has expired. Reload the page and try again."))],
-    )
+    submission_key = submission_key_field()
     submit = SubmitField(_l("Publish my comment"))
 
 

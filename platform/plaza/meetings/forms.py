@@ -10,7 +10,7 @@ from plaza.errors import RuleBroken
 from plaza.meetings.models import Meeting, MeetingKind
 from plaza.meetings.services import clean_link
 from plaza.text import editable_source
-from plaza.web.fields import WholeNumberField
+from plaza.web.fields import WholeNumberField, submission_key_field
 
 MAX_CAPACITY = 1_000_000
 
@@ -157,6 +157,7 @@ class MeetingForm(FlaskForm):
 
 
 class NewMeetingForm(MeetingForm):
+    submission_key = submission_key_field()
     submit = SubmitField(_l("Add the meeting"))
 
 

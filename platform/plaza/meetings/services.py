@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from plaza import submissions
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
@@ -30,16 +31,29 @@ LINK_SCHEMES = ("http", "https")
 # --- organisers -------------------------------------------------------------------------------------------
 
 
-def create_meeting(organiser, process, **fields) -> Meeting:
+def create_meeting(organiser, process, submission_key: str | None = None, **fields) -> Meeting:
+    """A new meeting. The same submission key twice (a double click, a resent form) gives back the first."""
     authorize(organiser, "meeting.manage", process)
+    submission_key = submission_key or submissions.new_key()
+    earlier = submissions.earlier_result(organiser, "meeting", process.id, submission_key, Meeting)
+    if earlier is not None:
+        return earlier
     values = _clean_fields(fields, None)
     if values["starts_at"] <= utcnow():
         raise RuleBroken(_("Choose a start time in the future."), field="starts_at")
     meeting = Meeting(process_id=process.id, created_by_id=organiser.id, **values)
     db.session.add(meeting)
     db.session.flush()
+    submissions.record(organiser, "meeting", process.id, submission_key, meeting.id)
     audit.record("meeting.created", organiser, process_id=process.id, meeting_id=meeting.id, title=meeting.title)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form, sent twice at once: the other request made the meeting
+        db.session.rollback()
+        earlier = submissions.earlier_result(organiser, "meeting", process.id, submission_key, Meeting)
+        if earlier is None:
+            raise
+        return earlier
     return meeting
 
 

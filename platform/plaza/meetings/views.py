@@ -112,7 +112,8 @@ def new(slug: str):
     form = NewMeetingForm()
     if form.validate_on_submit():
         try:
-            meeting = services.create_meeting(current_user, process, **form.meeting_fields())
+            meeting = services.create_meeting(current_user, process, submission_key=form.submission_key.data,
+                                              **form.meeting_fields())
         except RuleBroken as error:
             db.session.rollback()
             error.show_on(form)

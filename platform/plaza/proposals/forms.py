@@ -1,26 +1,22 @@
-import uuid
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, RadioField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from plaza.config import LANGUAGES
 from plaza.numbers import whole_number
 from plaza.proposals.listing import Sort, Status
 from plaza.proposals.models import AnswerState
-from plaza.web.fields import MAX_PAGE, WholeNumberField
-
-
-def _new_key() -> str:
-    return uuid.uuid4().hex
+from plaza.web.fields import MAX_PAGE, WholeNumberField, submission_key_field
 
 
 def _optional_int(value):
-    if value in (None, "", "None") or isinstance(value, int):
-        return value or None
+    if value in (None, "", "None"):  # the empty choice is rendered as value="None"
+        return None
+    if isinstance(value, int):
+        return value
     number = whole_number(value)
     if number is None:
         raise ValueError(value)
@@ -30,7 +26,7 @@ def _optional_int(value):
 class SubmissionKeyMixin:
     """A key made when the form is shown: posting the same form twice creates one thing."""
 
-    submission_key = HiddenField(default=_new_key, validators=[DataRequired(), Length(max=64)])
+    submission_key = submission_key_field()
 
 
 class ProposalForm(SubmissionKeyMixin, FlaskForm):

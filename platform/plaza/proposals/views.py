@@ -128,6 +128,7 @@ def edit(slug: str, proposal_id: int):
     form = ProposalForm(obj=proposal)
     form.set_choices(listing.categories(), listing.districts())
     del form.language  # the language of a published text stays as it was
+    del form.submission_key  # keys guard creation; an edit is the same proposal however often it is sent
     if request.method == "GET":
         form.body.data = editable_source(proposal.body)
     if form.validate_on_submit():

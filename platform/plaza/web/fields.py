@@ -1,9 +1,10 @@
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
-from wtforms.validators import NumberRange, StopValidation
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import DataRequired, NumberRange, Regexp, StopValidation
 
 from plaza.numbers import MAX_INTEGER, whole_number
+from plaza.submissions import new_key
 
 MAX_PAGE = 1_000_000  # far beyond any real list; keeps OFFSET arithmetic small on every backend
 
@@ -42,3 +43,11 @@ def page_number(args, name: str = "page") -> int:
     if number is None or not 1 <= number <= MAX_PAGE:
         abort(404)
     return number
+
+
+def submission_key_field() -> HiddenField:
+    """The hidden key of a form that creates something (`plaza.submissions`): made when the form is shown,
+    so that sending the same form twice creates one thing."""
+    expired = _l("This form has expired. Reload the page and try again.")
+    return HiddenField(default=new_key, validators=[DataRequired(message=expired),
+                                                    Regexp(r"^[A-Za-z0-9-]{1,64}$", message=expired)])
