@@ -104,7 +104,7 @@ def test_make_run_uses_its_port_and_ctrl_c_stops_everything(instance):
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         status = run.wait(timeout=15)
         print(f"run-dev stopped in {time.monotonic() - started:.1f} s")
-        wait_for(lambda: not any(alive(pid) for pid in processes), max(1, 10 - (time.monotonic() - started)),
+        wait_for(lambda: not any(alive(pid) for pid in processes), max(1, 12 - (time.monotonic() - started)),
                  "every process of make run to stop: "
                  + ", ".join(str(pid) for pid in processes if alive(pid)))
         assert status in (0, 130), output.read_text()
