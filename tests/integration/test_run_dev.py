@@ -61,28 +61,44 @@ def instance():
         yield Path(folder)
 
 
-def test_make_run_uses_its_port_and_ctrl_c_stops_everything(instance):
-    port = free_port()
-    output = instance / "run.log"
+def start_run_dev(instance: Path, port: int) -> subprocess.Popen:
     environment = {key: value for key, value in os.environ.items()
                    if key not in FOREIGN and not key.startswith("PLAZA_TEST_")}
     environment.update(VENV=str(Path(sys.executable).parent.parent), PORT=str(port),
                        PLAZA_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1")
-    with open(output, "w") as log:
-        run = subprocess.Popen([str(REPOSITORY_ROOT / "scripts" / "run-dev")], cwd=REPOSITORY_ROOT,
-                               env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+    with open(instance / "run.log", "w") as log:
+        return subprocess.Popen([str(REPOSITORY_ROOT / "scripts" / "run-dev")], cwd=REPOSITORY_ROOT,
+                                env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+
+
+def wait_until_healthy(run: subprocess.Popen, base: str, output: Path) -> None:
+    def healthy():
+        assert run.poll() is None, f"run-dev ended early:\n{output.read_text()}"
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    wait_for(healthy, 180, "/healthz")
+
+
+def kill_leftovers(run: subprocess.Popen, instance: Path) -> None:
+    if run.poll() is None:
+        os.killpg(run.pid, signal.SIGKILL)
+    pid_file = instance / "redis.pid"
+    if pid_file.exists() and alive(int(pid_file.read_text())):
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def test_make_run_uses_its_port_and_ctrl_c_stops_everything(instance):
+    port = free_port()
+    output = instance / "run.log"
+    run = start_run_dev(instance, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        def healthy():
-            assert run.poll() is None, f"run-dev ended early:\n{output.read_text()}"
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    return response.status == 200
-            except OSError:
-                return False
-
-        wait_for(healthy, 180, "/healthz")
+        wait_until_healthy(run, base, output)
         printed = output.read_text()
         assert f"Plaza: {base}" in printed
         assert ":5000" not in printed
@@ -111,8 +127,29 @@ def test_make_run_uses_its_port_and_ctrl_c_stops_everything(instance):
         assert "Stopped." in output.read_text()
         assert not (instance / "redis.sock").exists()
     finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-        pid_file = instance / "redis.pid"
-        if pid_file.exists() and alive(int(pid_file.read_text())):
-            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        kill_leftovers(run, instance)
+
+
+def test_a_worker_stopped_by_ctrl_c_before_the_script_still_ends_everything_cleanly(instance):
+    """Ctrl-C reaches every process of the group: the worker handles SIGINT itself and may exit before the
+    script's trap runs, so `wait -n` sees a worker that ended with 0. That is a stop, not a failure."""
+    port = free_port()
+    output = instance / "run.log"
+    run = start_run_dev(instance, port)
+    try:
+        wait_until_healthy(run, f"http://127.0.0.1:{port}", output)
+        workers = [pid for pid in process_group(run.pid)
+                   if b"-m\x00workers" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert workers, "no worker process found"
+        redis_pid = int((instance / "redis.pid").read_text())
+        processes = process_group(run.pid) | {redis_pid}
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        status = run.wait(timeout=30)
+        wait_for(lambda: not any(alive(pid) for pid in processes), 12,
+                 "every process of make run to stop: " + ", ".join(str(pid) for pid in processes if alive(pid)))
+        assert status == 0, output.read_text()
+        assert "Stopped." in output.read_text()
+        assert not (instance / "redis.sock").exists()
+    finally:
+        kill_leftovers(run, instance)

@@ -175,7 +175,6 @@ def receipt(slug: str, ballot_id: int):
                                       vote=vote, searched=searched, summary=summary), status))
 
 
-
 @bp.route("/<slug>/ballots/<id:ballot_id>/board")
 def bulletin_board(slug: str, ballot_id: int):
     process, ballot = _ballot_or_404(slug, ballot_id)
