@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 LANGS := es ca sv ko id ar
 PLAZA_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PLAZA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-export FLASK_APP := plaza:create_app
+export FLASK_APP := plaza.app:create_app
 
 .PHONY: help run install install-test test test-services lint translations bench bench-smoke clean
 
@@ -43,8 +43,9 @@ test-services: install-test ## run the whole suite on PLAZA_TEST_DATABASE_URL an
 	PLAZA_TEST_DATABASE_URL='$(PLAZA_TEST_DATABASE_URL)' PLAZA_TEST_REDIS_URL='$(PLAZA_TEST_REDIS_URL)' \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install-test ## ruff
+lint: install-test ## ruff, and the import contracts of .importlinter (layers, pure counting code)
 	$(BIN)/ruff check .
+	PYTHONPATH=platform $(BIN)/lint-imports --no-cache
 
 translations: install ## extract messages, update every catalog, compile them
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output \

@@ -4,6 +4,6 @@ It uses the production configuration unless PLAZA_ENV says otherwise (`plaza.con
 server started without configuration refuses to run instead of running with development secrets.
 """
 
-from plaza import create_app
+from plaza.app import create_app
 
 app = create_app()

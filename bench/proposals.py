@@ -175,10 +175,11 @@ def fill(size: int, users: int) -> Dataset:
     from plaza.accounts.models import Role, User
     from plaza.clock import utcnow
     from plaza.comments.models import Comment, Stance
+    from plaza.districts import District
     from plaza.extensions import db
     from plaza.phases import PhaseKind
     from plaza.processes.services import PhasePlan, create_process
-    from plaza.proposals.models import AnswerState, Category, District, Proposal, ProposalState, Support
+    from plaza.proposals.models import AnswerState, Category, Proposal, ProposalState, Support
     from plaza.search import SearchDocument
 
     rng = random.Random(SEED)
@@ -448,7 +449,7 @@ def measure(runs: list[SizeRun], requests: int, warmup: int) -> None:
 
 
 def build_and_fill(size: int, args, database_url: str, folder: Path, redis_url: str) -> SizeRun:
-    from plaza import create_app
+    from plaza.app import create_app
     from plaza.extensions import db
 
     progress(f"size {size:,}: building the app on {args.backend}")

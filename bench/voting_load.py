@@ -65,8 +65,8 @@ def prepare(database_url: str, voters: int) -> tuple[str, int, list[str]]:
     import sqlalchemy as sa
     from werkzeug.security import generate_password_hash
 
-    from plaza import create_app
     from plaza.accounts.models import Role, User
+    from plaza.app import create_app
     from plaza.extensions import db
     from plaza.phases import PhaseKind
     from plaza.processes.services import PhasePlan, create_process
@@ -122,7 +122,7 @@ def start_gunicorn(database_url: str, redis_url: str, workers: int, instance: Pa
     if not gunicorn.exists():
         raise SystemExit("gunicorn is not installed: pip install -e '.[prod]'")
     server = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "plaza:create_app()"], env=environment,
+                               "--log-level", "warning", "plaza.app:create_app()"], env=environment,
                               cwd=REPOSITORY_ROOT, start_new_session=True)
     for _ in range(100):
         try:
@@ -274,7 +274,7 @@ def main() -> int:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
-    from plaza import create_app
+    from plaza.app import create_app
     from plaza.extensions import db
     from plaza.voting import board, mixing
     from plaza.voting.models import Ballot, BallotState

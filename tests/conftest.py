@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,8 +18,9 @@ import redis
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from plaza import create_app, embedded_redis
+from plaza import embedded_redis
 from plaza.accounts.models import Role, User
+from plaza.app import create_app
 from plaza.extensions import db as _db
 from tests.smtp import SmtpSink
 
@@ -30,8 +32,46 @@ SHARED_DATA = Path(os.environ.get("PLAZA_SHARED_DATA", REPOSITORY_ROOT.parent / 
 REQUIRE_SHARED_DATA = os.environ.get("PLAZA_REQUIRE_SHARED_DATA") == "1"
 
 
+# Tests of pure code (counting, file formats, the CSV writer...) start no server. Every test in these folders,
+# and every test marked `pure`, fails if it asks for Redis or the SMTP sink, directly or through `app`,
+# `client`, `worker`...; tests/unit/pure/test_pure_tests.py checks that running them starts neither.
+PURE_TEST_FOLDERS = (REPOSITORY_ROOT / "tests" / "unit" / "pure", REPOSITORY_ROOT / "tests" / "unit" / "voting")
+SERVER_FIXTURES = ("redis_url", "smtp")
+_running: list[pytest.Item] = []  # the test being set up or run, for the server fixtures' check
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.path.is_relative_to(folder) for folder in PURE_TEST_FOLDERS):
+            item.add_marker(pytest.mark.pure)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A pure test that needs a server fails before anything starts (even if an earlier test started it)."""
+    servers = [name for name in SERVER_FIXTURES if name in item.fixturenames]
+    if servers and item.get_closest_marker("pure"):
+        pytest.fail(f"{item.nodeid} is a test of pure code but needs {', '.join(servers)}", pytrace=False)
+
+
+def refuse_in_pure_tests(server: str) -> None:
+    """For a server asked for while a test runs (request.getfixturevalue), which the setup check cannot see."""
+    if _running and _running[-1].get_closest_marker("pure"):
+        pytest.fail(f"{_running[-1].nodeid} is a test of pure code but starts {server}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
+    refuse_in_pure_tests("redis_url")
     configured = os.environ.get("PLAZA_TEST_REDIS_URL")
     if configured:
         yield configured
@@ -45,6 +85,7 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def smtp() -> Iterator[SmtpSink]:
+    refuse_in_pure_tests("smtp")
     sink = SmtpSink()
     sink.start()
     yield sink
@@ -149,17 +190,38 @@ def make_user(role: Role = Role.RESIDENT, email: str | None = None, username: st
     return user
 
 
-def make_process(kind=None, title: str = "Safer streets", **settings):
-    """A consultation with one phase around now (of `kind`, default proposals), or one that has ended."""
+def make_process(kind=None, title: str = "Safer streets", *, starts_in: timedelta = timedelta(days=-1),
+                 lasts: timedelta = timedelta(days=2), **settings):
+    """A consultation with one phase of `kind` (default proposals) that starts `starts_in` from now (a day
+    ago by default: it is running) and lasts `lasts`. `settings` go to create_process (slug, thresholds...)."""
     from plaza.clock import utcnow
     from plaza.phases import PhaseKind
     from plaza.processes.services import PhasePlan, create_process
 
-    now = utcnow()
     kind = kind or PhaseKind.PROPOSALS
-    plan = PhasePlan(kind=kind, title=kind.value.title(), starts_at=now - timedelta(days=1),
-                     ends_at=now + timedelta(days=1))
+    starts = utcnow() + starts_in
+    plan = PhasePlan(kind=kind, title=kind.value.title(), starts_at=starts, ends_at=starts + lasts)
     return create_process(None, title, "A summary of the consultation.", "Body.", [plan], **settings)
+
+
+def count(model, *where) -> int:
+    """How many rows of `model` there are (that match `where`, if given)."""
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the `with` block."""
+    statements: list[str] = []
+
+    def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(_db.engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", before_cursor_execute)
 
 
 def csrf_token(client, url: str) -> str:
@@ -178,6 +240,17 @@ def login(client, user: User, password: str = PASSWORD):
     response = submit(client, "/account/login", {"login": user.email or user.username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+EXPIRED_FORM = "This form has expired"  # the title of the page only a failed CSRF check shows
+
+
+def assert_refused_by_csrf(response, title: str = EXPIRED_FORM) -> None:
+    """The CSRF check refused the request (not the form's own validation, which also answers 400): the
+    error page says the form has expired (`title`: that title in the visitor's language)."""
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page
+    assert f"<h1>{title}</h1>" in page, page
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,8 @@ import sys
 
 from rq import Worker
 
-from plaza import create_app, queues
+from plaza import queues
+from plaza.app import create_app
 from plaza.config import ConfigurationError
 from plaza.extensions import db
 from workers.schedule import run_cron
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         connection = queues.connection()
         if args.sweep:
-            from plaza.notifications import outbox
+            from plaza import outbox
             from workers.voting import count_closed_ballots, publish_waiting_votes
 
             outbox.sweep()

@@ -1,6 +1,6 @@
 from flask_babel import gettext as _
 
-from plaza.notifications import email
+from plaza import mail as email
 from plaza.tasks import services as tasks
 
 

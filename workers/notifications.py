@@ -1,4 +1,4 @@
-from plaza.notifications import outbox
+from plaza import outbox
 
 
 def deliver(event_id: int) -> bool:

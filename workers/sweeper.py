@@ -1,4 +1,4 @@
-from plaza.notifications import outbox
+from plaza import outbox
 
 
 def sweep_outbox() -> int:

@@ -8,6 +8,7 @@ from plaza.accounts.models import Role, User
 from plaza.clock import utcnow
 from plaza.comments.models import Stance
 from plaza.comments.services import add_comment
+from plaza.districts import District
 from plaza.extensions import db
 from plaza.meetings.models import Meeting, MeetingKind
 from plaza.meetings.services import create_meeting
@@ -15,7 +16,7 @@ from plaza.phases import PhaseKind
 from plaza.processes.models import Process
 from plaza.processes.services import PhasePlan, create_process
 from plaza.proposals import services as proposals
-from plaza.proposals.models import AnswerState, Category, District, Proposal
+from plaza.proposals.models import AnswerState, Category, Proposal
 from plaza.proposals.services import ProposalDraft
 from plaza.taxonomy.services import get_tag, seed_tags, tag_process, tag_proposal, tags_for_processes
 

@@ -11,7 +11,11 @@ class RuleBroken(Exception):
         self.status = status
 
     def show_on(self, form) -> None:
-        """Put the message on the form field at fault, or at the top of the form."""
+        """Put the message on the form field at fault, or at the top of the form. A form that groups
+        errors its own way defines `add_rule_error(field, message) -> bool` (True: it kept the message)."""
+        keep = getattr(form, "add_rule_error", None)
+        if keep is not None and keep(self.field, self.message):
+            return
         field = getattr(form, self.field, None) if self.field else None
         if field is not None:
             field.errors = [*field.errors, self.message]

@@ -5,8 +5,8 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from plaza.accounts.models import Role
 from plaza.config import LANGUAGES, RIGHT_TO_LEFT
+from plaza.roles import Role
 from plaza.tasks.models import TaskState
 
 SESSION_KEY = "lang"

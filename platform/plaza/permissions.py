@@ -1,56 +1,28 @@
-"""Who may do what, where and when: role x phase x component, decided here and nowhere else.
+"""Who may do what, where and when: role x phase x component x ownership, decided here and nowhere else.
 
-Each action is a small rule: the roles that may do it, the component the active phase must enable (if
-any), and whether the process must be in a phase at all. Services call `authorize()`; templates call
-`can()` to show or hide buttons. Ownership (only the author edits a proposal) is checked by the service
-on top of this.
+Each component declares its actions as `Rule`s in its manifest (`component.py`): the roles that may do
+it, the component the active phase must enable (if any), whether anonymous visitors may, and whether
+only the owner of the object may. Services call `authorize()`; templates and views call `can()`; views
+that need a role for a whole page use `plaza.web.access.allowed`.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
 
-from plaza.accounts.models import Role
+from plaza import components
+from plaza.components import Rule
 from plaza.errors import RuleBroken
-from plaza.phases import Component
+from plaza.roles import Role
 
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ORGANISER, Role.ADMIN})
 MODERATORS = frozenset({Role.MODERATOR, Role.ORGANISER, Role.ADMIN})
 ANSWERERS = frozenset({Role.ORGANISER, Role.COUNCIL_OFFICER, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
 
-
-@dataclass(frozen=True)
-class Rule:
-    roles: frozenset[Role]  # signed-in roles allowed; anonymous visitors may only do actions with anonymous=True
-    component: Component | None = None  # the active phase must enable it
-    anonymous: bool = False
-
-
-ACTIONS: dict[str, Rule] = {
-    "process.view": Rule(EVERYONE, anonymous=True),
-    "process.follow": Rule(EVERYONE),
-    "process.manage": Rule(STAFF),
-    "process.export": Rule(ANSWERERS),
-    "proposal.create": Rule(EVERYONE, Component.PROPOSALS),
-    "proposal.edit": Rule(EVERYONE, Component.PROPOSALS),
-    "proposal.withdraw": Rule(EVERYONE),
-    "proposal.support": Rule(EVERYONE, Component.SUPPORTS),
-    "proposal.amend": Rule(EVERYONE, Component.PROPOSALS),
-    "proposal.answer": Rule(ANSWERERS),
-    "proposal.merge": Rule(STAFF),
-    "comment.create": Rule(EVERYONE, Component.COMMENTS),
-    "comment.vote": Rule(EVERYONE, Component.COMMENTS),
-    "comment.report": Rule(EVERYONE),
-    "moderation.act": Rule(MODERATORS),
-    "questionnaire.answer": Rule(EVERYONE, Component.QUESTIONNAIRE),
-    "questionnaire.export": Rule(STAFF),
-    "meeting.register": Rule(EVERYONE, Component.MEETINGS),
-    "meeting.manage": Rule(STAFF),
-    "ballot.cast": Rule(EVERYONE, Component.VOTING),
-    "ballot.manage": Rule(STAFF),
-}
+__all__ = ["ADMINS", "ANSWERERS", "EVERYONE", "MODERATORS", "STAFF", "Forbidden", "Rule", "authorize", "can",
+           "rules"]
 
 
 class Forbidden(RuleBroken):
@@ -58,24 +30,37 @@ class Forbidden(RuleBroken):
         super().__init__(message, status=403)
 
 
-def _refusal(user, action: str, process, now: datetime | None) -> str | None:
-    rule = ACTIONS[action]  # an unknown action name is a bug: KeyError
+def rules() -> dict[str, Rule]:
+    """Every action of every installed component."""
+    found: dict[str, Rule] = {}
+    for manifest in components.manifests():
+        for action, rule in manifest.permissions.items():
+            if action in found:
+                raise RuntimeError(f"the action {action!r} is declared by two components")
+            found[action] = rule
+    return found
+
+
+def _refusal(user, action: str, process, now: datetime | None, target) -> str | None:
+    rule = rules()[action]  # an unknown action name is a bug: KeyError
     if user is None or not user.is_authenticated:
         return None if rule.anonymous else _("Sign in to take part.")
-    if user.role not in rule.roles:
+    if user.role not in rule.roles and user.role is not Role.ADMIN:
         return _("Your account cannot do this.")
+    if rule.owner is not None and (target is None or getattr(target, rule.owner) != user.id):
+        return _("Only the person who wrote this can do that.")
     if rule.component is not None:
-        phase = process.active_phase(now)
+        phase = process.active_phase(now) if process is not None else None
         if phase is None or rule.component not in phase.components:
             return _("This is not possible in the current phase of the consultation.")
     return None
 
 
-def can(user, action: str, process, now: datetime | None = None) -> bool:
-    return _refusal(user, action, process, now) is None
+def can(user, action: str, process=None, now: datetime | None = None, target=None) -> bool:
+    return _refusal(user, action, process, now, target) is None
 
 
-def authorize(user, action: str, process, now: datetime | None = None) -> None:
-    refusal = _refusal(user, action, process, now)
+def authorize(user, action: str, process=None, now: datetime | None = None, target=None) -> None:
+    refusal = _refusal(user, action, process, now, target)
     if refusal is not None:
         raise Forbidden(refusal)

@@ -7,7 +7,7 @@ from plaza import demo
 from plaza.extensions import db
 from plaza.proposals.models import Proposal, Support
 from tests.browser.test_accessibility import violations
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, count, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -53,8 +53,7 @@ def test_resident_proposes_and_supports_without_javascript(app, live_server, pag
     page.goto(f"{live_server}/processes/safer-streets-2027/proposals/{other.id}")
     page.get_by_role("button", name="Support this proposal").click()
     assert "You support this proposal." in page.get_by_role("status").inner_text()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Support)
-                             .where(Support.user_id == resident.id)) == 1
+    assert count(Support, Support.user_id == resident.id) == 1
 
 
 def test_organiser_and_deliberation_pages_have_no_wcag_violations(app, live_server, axe_page):

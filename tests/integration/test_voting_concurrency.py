@@ -14,7 +14,7 @@ from plaza.extensions import db
 from plaza.phases import PhaseKind
 from plaza.voting import board, services
 from plaza.voting.models import Ballot, Participation, SealedVote, Vote
-from tests.conftest import csrf_token, login, make_process, make_user
+from tests.conftest import count, csrf_token, login, make_process, make_user
 from tests.unit.test_voting import counts, open_ballot, option_ids, url
 
 pytestmark = pytest.mark.integration
@@ -77,12 +77,12 @@ def test_fifty_voters_at_once_make_fifty_votes_in_one_unbroken_chain(app):
     assert [status for status, _ in results] == [303] * ATTEMPTS
     db.session.expire_all()
     assert db.session.get(Ballot, ballot.id).vote_count == ATTEMPTS
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participation)) == ATTEMPTS
+    assert count(Participation) == ATTEMPTS
     services.close_ballot(make_user(Role.ORGANISER), db.session.get(Ballot, ballot.id))
     db.session.expire_all()
     counted = db.session.get(Ballot, ballot.id)
     assert counted.published_count == ATTEMPTS
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedVote)) == 0
+    assert count(SealedVote) == 0
     positions = db.session.scalars(sa.select(Vote.position).order_by(Vote.position)).all()
     assert positions == list(range(1, ATTEMPTS + 1))
     assert board.verify(board.export(counted)).chain_valid

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from plaza.accounts.models import Role
 from plaza.extensions import db
-from plaza.notifications.models import OutboxEvent
+from plaza.outbox import OutboxEvent
 from plaza.tasks.models import Task, TaskState
 from tests.conftest import login, make_user, submit
 

@@ -15,6 +15,8 @@ TRANSLATIONS = REPOSITORY_ROOT / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)\w")
 TRANSLATED_LANGUAGES = sorted(set(LANGUAGES) - {"en"})
 
+pytestmark = pytest.mark.pure
+
 
 def _frozen(value):
     return tuple(value) if isinstance(value, list | tuple) else value

@@ -6,11 +6,7 @@ from plaza.audit.models import AuditEntry
 from plaza.extensions import db
 from plaza.processes.models import Process
 from plaza.proposals.models import Proposal, Support
-from tests.conftest import PASSWORD, make_user
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+from tests.conftest import PASSWORD, count, make_user
 
 
 def test_create_admin_asks_for_the_password_twice(runner):

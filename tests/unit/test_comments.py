@@ -1,27 +1,25 @@
 import re
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.exceptions import NotFound
 
 from plaza import submissions
 from plaza.accounts.models import Role, User
 from plaza.audit.models import AuditEntry
 from plaza.clock import utcnow
-from plaza.comments import services
+from plaza.comments import moderation, services
 from plaza.comments.models import Comment, CommentReport, CommentRevision, CommentVote, ReportReason, Stance
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.notifications.models import OutboxEvent
+from plaza.outbox import OutboxEvent
 from plaza.permissions import Forbidden
 from plaza.phases import PhaseKind
 from plaza.processes.services import PhasePlan, create_process
 from plaza.proposals.models import Proposal, ProposalState
-from tests.conftest import login, make_user, submit
+from tests.conftest import count, login, make_user, statements_run, submit
 
 NASTY = ('<p onclick="steal()">Trees, please.</p><script>alert("x")</script>'
          '<img src="x" onerror="alert(1)"><a href="javascript:alert(2)">click</a>'
@@ -72,10 +70,6 @@ def world(app) -> World:
                  carol=make_user(name="Carol"), moderator=make_user(Role.MODERATOR, name="Mo"))
 
 
-def count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
 def fresh(row):
     db.session.expire_all()
     return db.session.get(type(row), row.id)
@@ -87,20 +81,6 @@ def new_key() -> str:
 
 def post_comment(client, world: World, body: str, stance: str = "neutral", key: str | None = None):
     return submit(client, world.discussion, {"body": body, "stance": stance, "submission_key": key or new_key()})
-
-
-@contextmanager
-def counting_statements():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 # --- threads -------------------------------------------------------------------------------------------
@@ -200,7 +180,7 @@ def test_script_and_html_injection_are_removed(client, world):
         assert "javascript:" not in text.lower()
     assert "Trees, please." in stored and 'href="https://example.org/trees"' in stored
     assert html.count('href="https://example.org/trees"') == 2
-    services.hide(world.moderator, comment, '<script>alert(3)</script> Spam')
+    moderation.hide(world.moderator, comment, '<script>alert(3)</script> Spam')
     html = client.get(world.discussion).get_data(as_text=True)
     assert "<script" not in html and "&lt;script&gt;alert(3)&lt;/script&gt; Spam" in html
 
@@ -422,7 +402,7 @@ def test_residents_cannot_open_the_moderation_queue(client, world):
                       form_url=world.discussion)
     assert response.status_code == 403
     with pytest.raises(Forbidden):
-        services.hide(world.alice, comment, "No.")
+        moderation.hide(world.alice, comment, "No.")
     assert fresh(comment).hidden_at is None
 
 
@@ -456,12 +436,12 @@ def test_moderator_hides_a_comment_with_a_public_reason(client, world):
     with pytest.raises(RuleBroken, match="cannot get new replies"):
         services.add_comment(world.carol, world.proposal, "Reply.", Stance.FOR, parent=comment)
     with pytest.raises(RuleBroken, match="already hidden"):
-        services.hide(world.moderator, comment, "Again.")
+        moderation.hide(world.moderator, comment, "Again.")
 
 
 def test_moderator_shows_a_hidden_comment_again(client, world):
     comment = services.add_comment(world.alice, world.proposal, "Borderline.", Stance.FOR)
-    services.hide(world.moderator, comment, "Too harsh.")
+    moderation.hide(world.moderator, comment, "Too harsh.")
     login(client, world.moderator)
     response = submit(client, f"/processes/moderation/comments/{comment.id}/unhide", {}, form_url=world.discussion)
     assert response.status_code == 302
@@ -478,9 +458,9 @@ def test_dismissing_reports_keeps_the_comment_and_empties_the_queue(client, worl
                       form_url="/processes/moderation")
     assert response.status_code == 302
     assert fresh(comment).hidden_at is None
-    assert services.moderation_queue() == []
+    assert moderation.moderation_queue() == []
     with pytest.raises(RuleBroken, match="no open reports"):
-        services.dismiss_reports(world.moderator, comment)
+        moderation.dismiss_reports(world.moderator, comment)
 
 
 def test_queue_puts_the_most_reported_first_then_the_longest_waiting(world):
@@ -493,8 +473,8 @@ def test_queue_puts_the_most_reported_first_then_the_longest_waiting(world):
         services.report(reporter, thrice, ReportReason.SPAM, None)
     services.report(reporters[1], once_late, ReportReason.SPAM, None)
     services.report(reporters[1], hidden, ReportReason.SPAM, None)
-    services.hide(world.moderator, hidden, "Spam.")
-    queue = services.moderation_queue()
+    moderation.hide(world.moderator, hidden, "Spam.")
+    queue = moderation.moderation_queue()
     assert [(item.comment.id, item.open_reports) for item in queue] == [
         (thrice.id, 3), (once_early.id, 1), (once_late.id, 1)]
     assert len(queue[0].reports) == 3
@@ -507,9 +487,9 @@ def test_queue_loads_in_a_constant_number_of_statements(world):
             services.report(world.bob, comment, ReportReason.SPAM, "Spam")
             services.report(world.carol, comment, ReportReason.OFF_TOPIC, None)
         db.session.remove()
-        with counting_statements() as statements:
+        with statements_run() as statements:
             shown = [(item.comment.author.display_name, item.comment.proposal.process.slug,
-                      [r.reason for r in item.reports]) for item in services.moderation_queue()]
+                      [r.reason for r in item.reports]) for item in moderation.moderation_queue()]
         assert len(shown) == count(Comment)
         world.reload()
         return len(statements)
@@ -541,7 +521,7 @@ def make_thread(world: World, comments: int) -> None:
         if number % 2:
             services.upvote(world.carol, comment)
         if number == 3:
-            services.hide(world.moderator, comment, "Off topic.")
+            moderation.hide(world.moderator, comment, "Off topic.")
 
 
 @pytest.mark.parametrize("through", ["service", "page"])
@@ -554,7 +534,7 @@ def test_thread_loads_in_a_constant_number_of_statements(client, world, through)
         make_thread(world, comments)
         expected = count(Comment)
         db.session.remove()  # start cold, as a request does
-        with counting_statements() as statements:
+        with statements_run() as statements:
             if through == "service":
                 proposal = db.session.get(Proposal, proposal_id)
                 context = services.thread_context(proposal, db.session.get(User, viewer_id), 1)
@@ -590,8 +570,7 @@ def test_pages_hold_twenty_top_level_comments_and_the_rest_is_404(client, world)
     assert (len(first.nodes), len(second.nodes), second.pages) == (20, 5, 2)
     assert second.nodes[-1].comment.body == "<p>Top 24.</p>"
     for page in (0, 3):
-        with pytest.raises(NotFound):
-            services.thread(world.proposal, page)
+        assert services.thread(world.proposal, page) is None  # the page answers 404
     html = client.get(f"{world.discussion}?comments_page=2").get_data(as_text=True)
     assert "Page 2 of 2" in html and "Top 24." in html and "Top 0." not in html
     assert client.get(f"{world.discussion}?comments_page=3").status_code == 404
@@ -612,8 +591,8 @@ def test_thread_context_gives_what_the_macro_needs(app, world):
     comment = services.add_comment(world.alice, world.proposal, "Hello.", Stance.FOR)
     services.upvote(world.bob, comment)
     context = services.thread_context(world.proposal, world.bob, 1)
-    assert set(context) == {"proposal", "comments", "form", "user_votes", "can_comment"}
+    assert set(context) == {"proposal", "comments", "user_votes", "can_comment"}  # the page adds the form
     assert context["user_votes"] == {comment.id} and context["can_comment"] is True
-    assert context["form"] is None  # outside a request: no form
+    assert services.thread_context(world.proposal, world.bob, 2) is None  # past the end
     anonymous = services.thread_context(world.proposal, None, 1)
     assert anonymous["user_votes"] == set() and anonymous["can_comment"] is False

@@ -5,7 +5,6 @@ clear 4xx on the styled page in the visitor's language, and nothing is stored.""
 import re
 
 import pytest
-import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -13,7 +12,6 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from plaza.accounts.models import Role, User
 from plaza.comments.models import Comment
 from plaza.errors import RuleBroken
-from plaza.extensions import db
 from plaza.meetings.models import Meeting
 from plaza.navigation import local_path
 from plaza.numbers import MAX_ID
@@ -25,16 +23,12 @@ from plaza.proposals.services import ProposalDraft
 from plaza.voting import services as voting
 from plaza.voting.models import Ballot, BallotKind, BudgetInput
 from plaza.web.routing import IdConverter, numbers_up_to
-from tests.conftest import login, make_process, make_user, submit
+from tests.conftest import count, login, make_process, make_user, submit
 from tests.unit.test_languages import translated
 
 HUGE_IDS = [str(2**31), str(2**63), str(10**30)]  # ids are INTEGER columns: 2**31 - 1 is the largest
 NOT_IDS = ["0", "007", "\u0663", "\u00b2", "-1", "1e3"]  # leading zero, Arabic-Indic three, superscript two
 PARAMETER = re.compile(r"<(?:(\w+)(?:\((.*?)\))?:)?(\w+)>")
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def text(response) -> str:
@@ -90,6 +84,7 @@ def test_ids_the_database_cannot_hold_are_404_on_every_route(client, app, number
 
 
 @pytest.mark.parametrize("limit", [MAX_ID, 2**63 - 1, 2**31 - 1, 1000, 909, 10, 9, 1])
+@pytest.mark.pure
 def test_the_id_pattern_matches_exactly_the_numbers_up_to_its_limit(limit):
     pattern = re.compile(numbers_up_to(limit))
     written = [str(number) for number in range(2000)] + [str(limit + step) for step in range(-50, 50)]
@@ -145,15 +140,15 @@ def test_zero_where_it_makes_no_sense_is_refused(client):
     for field in ("budget", "seats", "max_score", "points", "max_choices"):
         response = submit(client, f"/processes/{process.slug}/ballots/new", {**BALLOT, field: "0"})
         assert response.status_code == 400, field
+        assert "Enter a whole number from 1 to " in text(response), field
     assert count(Ballot) == 0
 
 
 @pytest.mark.parametrize("value", BAD_NUMBERS + ["0"])
 def test_meeting_capacity_out_of_range_is_refused(client, value):
-    from tests.unit.test_meetings import BASE, form_data
-    from tests.unit.test_meetings import make_process as make_meeting_process
+    from tests.unit.test_meetings import BASE, form_data, riverside_park
 
-    make_meeting_process()
+    riverside_park()
     login(client, make_user(Role.ORGANISER))
     response = submit(client, f"{BASE}/new", form_data(capacity=value))
     assert response.status_code == 400
@@ -262,11 +257,13 @@ HOSTILE_TARGETS = ["/\r\nSet-Cookie:x=1", "/%0d%0a", "/\nx", "/\tx", "/\x00x", "
 
 
 @pytest.mark.parametrize("target", HOSTILE_TARGETS)
+@pytest.mark.pure
 def test_local_path_refuses_hostile_targets(target):
     expected = "/home" if target != "/%0d%0a" else target  # percent-escapes are harmless text in a path
     assert local_path(target, "/home") == expected
 
 
+@pytest.mark.pure
 def test_local_path_keeps_real_paths():
     for target in ("/processes/", "/processes/river-park?page=2#list", "/tags/udhr/25", "/caf%C3%A9", "/café"):
         assert local_path(target, "/home") == target

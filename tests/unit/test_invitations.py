@@ -7,7 +7,7 @@ from plaza.accounts import services
 from plaza.accounts.models import Invitation, Role, User
 from plaza.clock import utcnow
 from plaza.extensions import db
-from tests.conftest import PASSWORD, login, make_user, submit
+from tests.conftest import PASSWORD, count, login, make_user, submit
 
 
 def invitation_signup(client, code, username="sari", **fields):
@@ -41,14 +41,14 @@ def test_invitation_code_works_only_once(client, app):
     response = invitation_signup(other, code, username="someone")
     assert response.status_code == 400
     assert "already been used" in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    assert count(User) == 1
 
 
 def test_unknown_invitation_code_is_refused(client):
     response = invitation_signup(client, "ABCD-EFGH-JKLM")
     assert response.status_code == 400
     assert "We do not know this invitation code" in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+    assert count(User) == 0
 
 
 def test_expired_invitation_code_is_refused(client):
@@ -58,7 +58,7 @@ def test_expired_invitation_code_is_refused(client):
     response = invitation_signup(client, code)
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+    assert count(User) == 0
 
 
 def test_taken_username_leaves_the_invitation_unused(client):
@@ -119,7 +119,7 @@ def test_invitation_count_out_of_range_is_refused(client):
     response = submit(client, "/admin/invitations", {"count": "5000", "valid_days": "30"})
     assert response.status_code == 400
     assert "Enter a number from 1 to 1000." in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
+    assert count(Invitation) == 0
 
 
 def test_residents_cannot_make_invitations(client):

@@ -21,6 +21,7 @@ def job_names_in_source() -> set[str]:
     return names
 
 
+@pytest.mark.pure
 def test_every_job_named_in_the_code_is_a_real_function():
     names = job_names_in_source() | {job.function for job in PERIODIC_JOBS}
     assert "workers.notifications.deliver" in names
@@ -28,6 +29,7 @@ def test_every_job_named_in_the_code_is_a_real_function():
         assert callable(import_attribute(name)), name
 
 
+@pytest.mark.pure
 def test_every_job_imports_in_a_fresh_interpreter():
     """Worker processes (and the cron child, started by spawn) import a job before anything else; an import
     cycle that the web app's import order hides would make them fail there."""
@@ -38,6 +40,7 @@ def test_every_job_imports_in_a_fresh_interpreter():
         assert result.returncode == 0, f"{name}: {result.stderr[-600:]}"
 
 
+@pytest.mark.pure
 def test_periodic_jobs_have_unique_names_and_known_queues():
     assert len({job.name for job in PERIODIC_JOBS}) == len(PERIODIC_JOBS)
     assert all(job.queue in queues.QUEUES for job in PERIODIC_JOBS)

@@ -5,7 +5,7 @@ from markupsafe import escape
 from plaza.accounts.models import Role
 from plaza.config import LANGUAGES
 from plaza.extensions import db
-from tests.conftest import REPOSITORY_ROOT, login, make_user, submit
+from tests.conftest import REPOSITORY_ROOT, assert_refused_by_csrf, login, make_user, submit
 
 
 @pytest.mark.parametrize("code", sorted(LANGUAGES))
@@ -77,8 +77,10 @@ def test_a_language_link_changes_the_visit_but_not_the_account(client):
 def test_saving_the_language_needs_the_forms_token(client):
     user = make_user(locale="en")
     login(client, user)
-    assert client.post("/language", data={"code": "ko"}).status_code == 400
-    assert submit(client, "/language", {"code": "xx"}, form_url="/").status_code == 400
+    assert_refused_by_csrf(client.post("/language", data={"code": "ko"}))
+    unknown = submit(client, "/language", {"code": "xx"}, form_url="/")
+    assert unknown.status_code == 400
+    assert "<h1>Something in the request was not right</h1>" in unknown.get_data(as_text=True)
     db.session.refresh(user)
     assert user.locale == "en"
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from plaza import create_app
+from plaza.app import create_app
 from tests.conftest import REPOSITORY_ROOT
 
 
@@ -14,6 +14,7 @@ def run_python(code: str, **env) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.pure
 def test_standard_library_platform_is_not_shadowed_from_the_repository_root():
     assert not (REPOSITORY_ROOT / "platform" / "__init__.py").exists()
     result = run_python("import platform, uuid; print(platform.system(), uuid.uuid4().version)")
@@ -23,6 +24,7 @@ def test_standard_library_platform_is_not_shadowed_from_the_repository_root():
     assert version == "4"
 
 
+@pytest.mark.pure
 def test_plaza_is_importable_as_an_installed_package_from_the_platform_folder():
     result = run_python("import plaza, workers; print(plaza.__file__); print(workers.__file__)")
     assert result.returncode == 0, result.stderr
@@ -31,6 +33,7 @@ def test_plaza_is_importable_as_an_installed_package_from_the_platform_folder():
     assert workers_file == str(REPOSITORY_ROOT / "workers" / "__init__.py")
 
 
+@pytest.mark.pure
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_python("import wsgi", PLAZA_INSTANCE_PATH="/tmp/p", DATABASE_URL="sqlite://",
                         REDIS_URL="redis://127.0.0.1:1/0")
@@ -38,8 +41,9 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY not set" in result.stderr
 
 
+@pytest.mark.pure
 def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
-    code = ("from plaza import create_app; a = create_app('production'); "
+    code = ("from plaza.app import create_app; a = create_app('production'); "
             "print(a.config['SESSION_COOKIE_SECURE'], a.config['SQLALCHEMY_DATABASE_URI'])")
     result = run_python(code, SECRET_KEY="s3cret", DATABASE_URL="sqlite:///x.db", REDIS_URL="redis://127.0.0.1:1/0",
                         PLAZA_INSTANCE_PATH=str(tmp_path))
@@ -52,6 +56,7 @@ def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
     assert result.stdout.split() == ["True", "sqlite:///x.db"]
 
 
+@pytest.mark.pure
 def test_worker_without_configuration_refuses_to_start_like_the_web_server(tmp_path):
     """`python -m workers` used to run the development configuration (fixed key, no e-mail, local SQLite)."""
     clean = {k: v for k, v in os.environ.items()
@@ -65,6 +70,7 @@ def test_worker_without_configuration_refuses_to_start_like_the_web_server(tmp_p
     assert not (tmp_path / "plaza.sqlite").exists()
 
 
+@pytest.mark.pure
 def test_every_entry_point_defaults_to_production(monkeypatch):
     from plaza.config import config_name
 
@@ -79,23 +85,27 @@ def test_every_entry_point_defaults_to_production(monkeypatch):
         create_app()
 
 
+@pytest.mark.pure
 def test_real_configurations_hash_passwords_with_scrypt():
     from plaza.config import DevelopmentConfig, ProductionConfig
 
     assert DevelopmentConfig.PASSWORD_HASH_METHOD == ProductionConfig.PASSWORD_HASH_METHOD == "scrypt"
 
 
+@pytest.mark.pure
 def test_unknown_configuration_name_is_refused():
     with pytest.raises(RuntimeError, match="unknown configuration"):
         create_app("staging")
 
 
+@pytest.mark.pure
 def test_unknown_language_in_plaza_languages_is_refused():
     result = run_python("import plaza.config", PLAZA_LANGUAGES="en,xx")
     assert result.returncode != 0
     assert "xx" in result.stderr
 
 
+@pytest.mark.pure
 def test_database_defaults_to_a_sqlite_file_in_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAZA_INSTANCE_PATH", str(tmp_path))
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=None)
@@ -116,6 +126,7 @@ def test_security_headers_and_cookie_flags(client):
     assert not cookie.secure
 
 
+@pytest.mark.pure
 def test_production_sends_hsts_and_secure_cookies(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAZA_INSTANCE_PATH", str(tmp_path))
     app = create_app("production", SECRET_KEY="s3cret", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db",
@@ -126,6 +137,7 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path, monkeypatch):
     assert "max-age=" in client.get("/healthz").headers["Strict-Transport-Security"]
 
 
+@pytest.mark.pure
 def test_production_refuses_to_start_without_database_and_redis(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAZA_INSTANCE_PATH", str(tmp_path))
     with pytest.raises(RuntimeError, match="DATABASE_URL, REDIS_URL not set"):

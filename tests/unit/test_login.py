@@ -3,11 +3,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from plaza import create_app
 from plaza.accounts.models import LoginSession, Role, SignInAttempt
+from plaza.app import create_app
 from plaza.clock import utcnow
 from plaza.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, make_user, submit
+from tests.conftest import PASSWORD, assert_refused_by_csrf, count, csrf_token, login, make_user, submit
 
 
 def test_sign_in_with_email_in_any_case(client):
@@ -34,6 +34,9 @@ def test_deactivated_account_cannot_sign_in(client, app):
     db.session.commit()
     response = submit(client, "/account/login", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 400
+    assert "The e-mail address, username or password is not right." in response.get_data(as_text=True)
+    assert client.get("/account/").status_code == 302
+    assert count(LoginSession) == 0
 
 
 def test_sign_in_follows_next_only_within_the_site(client):
@@ -49,6 +52,20 @@ def test_sign_in_follows_next_only_within_the_site(client):
     assert response.headers["Location"] == "/processes/"
 
 
+@pytest.mark.parametrize("token", [None, "forged", "another visitor's"])
+def test_sign_in_without_this_visitors_token_is_refused_and_signs_nobody_in(client, app, token):
+    user = make_user()
+    data = {"login": user.email, "password": PASSWORD}
+    if token == "forged":
+        data["csrf_token"] = "forged"
+    elif token is not None:
+        data["csrf_token"] = csrf_token(app.test_client(), "/account/login")
+    assert_refused_by_csrf(client.post("/account/login", data=data))
+    assert client.get("/account/").status_code == 302
+    assert count(LoginSession) == 0
+    assert count(SignInAttempt) == 0, "a forged sign-in does not count towards locking the account"
+
+
 def test_pages_for_members_send_visitors_to_sign_in(client):
     response = client.get("/account/")
     assert response.status_code == 302
@@ -60,7 +77,8 @@ def test_sign_out_needs_a_post_with_a_token(client):
     confirm_page = client.get("/account/logout")
     assert confirm_page.status_code == 200
     assert client.get("/account/").status_code == 200  # a GET did not sign out
-    assert client.post("/account/logout", data={}).status_code == 400
+    assert_refused_by_csrf(client.post("/account/logout", data={}))
+    assert client.get("/account/").status_code == 200  # still signed in
     response = client.post("/account/logout", data={"csrf_token": csrf_token(client, "/account/logout")})
     assert response.status_code == 302
     assert client.get("/account/").status_code == 302
@@ -109,9 +127,9 @@ def test_the_same_sign_in_posted_twice_signs_in_once(client):
     data = {"csrf_token": csrf_token(client, "/account/login"), "login": user.email, "password": PASSWORD}
     assert client.post("/account/login", data=data).status_code == 302
     # Signing in starts a fresh session, so the second copy's token is stale: refused, nothing written.
-    assert client.post("/account/login", data=data).status_code == 400
+    assert_refused_by_csrf(client.post("/account/login", data=data))
     assert client.get("/account/").status_code == 200
-    assert db.session.scalar(sa.select(sa.func.count(LoginSession.id))) == 1
+    assert count(LoginSession) == 1
 
 
 def test_cookies_of_an_expired_sign_in_open_nothing(client, app):

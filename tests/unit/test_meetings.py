@@ -1,6 +1,7 @@
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -12,24 +13,18 @@ from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.meetings import ics, services
 from plaza.meetings.models import Meeting, MeetingKind, MeetingRegistration, RegistrationStatus
-from plaza.notifications.models import OutboxEvent
+from plaza.outbox import OutboxEvent
 from plaza.permissions import Forbidden
 from plaza.phases import PhaseKind
-from plaza.processes.services import PhasePlan, create_process
-from tests.conftest import login, make_user, submit
+from tests.conftest import assert_refused_by_csrf, count, login, make_process, make_user, submit
 
 pytestmark = pytest.mark.usefixtures("app")
 
 SLUG = "riverside-park"
 BASE = f"/processes/{SLUG}/meetings"
-
-
-def make_process(kind: PhaseKind = PhaseKind.INFORMATION, active: bool = True, slug: str = SLUG):
-    """A consultation with one phase of `kind`, running now (active) or starting in ten days."""
-    now = utcnow()
-    starts = now - timedelta(days=1) if active else now + timedelta(days=10)
-    return create_process(None, "Riverside park", "What should the new park have?", "",
-                          [PhasePlan(kind, "First phase", starts, starts + timedelta(days=60))], slug=slug)
+# The consultation of these tests: the shared builder with an information phase of 60 days, running now.
+riverside_park = partial(make_process, kind=PhaseKind.INFORMATION, title="Riverside park", slug=SLUG,
+                         lasts=timedelta(days=60))
 
 
 def meeting_fields(**overrides) -> dict:
@@ -58,10 +53,6 @@ def form_data(**overrides) -> dict:
     return {name: value for name, value in data.items() if value is not None}
 
 
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
 def outbox_events() -> list[OutboxEvent]:
     return db.session.scalars(sa.select(OutboxEvent).where(OutboxEvent.kind == "meeting.changed")
                               .order_by(OutboxEvent.id)).all()
@@ -87,7 +78,7 @@ def text(response) -> str:
 
 
 def test_organiser_plans_a_meeting_through_the_form(client):
-    make_process()
+    riverside_park()
     login(client, make_user(Role.ORGANISER))
     data = form_data()
     response = submit(client, f"{BASE}/new", data)
@@ -112,7 +103,7 @@ def test_organiser_plans_a_meeting_through_the_form(client):
 
 @pytest.mark.app_config(BABEL_DEFAULT_TIMEZONE="Europe/Madrid")
 def test_times_are_entered_in_the_site_time_zone_and_stored_in_utc(client):
-    make_process()
+    riverside_park()
     login(client, make_user(Role.ORGANISER))
     year = utcnow().year + 2
     response = submit(client, f"{BASE}/new", form_data(starts_at=f"{year}-06-14T18:30", ends_at=f"{year}-06-14T20:00"))
@@ -123,7 +114,7 @@ def test_times_are_entered_in_the_site_time_zone_and_stored_in_utc(client):
 
 
 def test_the_same_new_meeting_form_sent_twice_makes_one_meeting(client):
-    make_process()
+    riverside_park()
     login(client, make_user(Role.ORGANISER))
     page = text(client.get(f"{BASE}/new"))
     key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
@@ -134,7 +125,7 @@ def test_the_same_new_meeting_form_sent_twice_makes_one_meeting(client):
 
 
 def test_another_organisers_meeting_key_is_refused(client):
-    process = make_process()
+    process = riverside_park()
     services.create_meeting(make_user(Role.ORGANISER), process, submission_key="their-key-123",
                             **meeting_fields())
     login(client, make_user(Role.ORGANISER))
@@ -144,7 +135,7 @@ def test_another_organisers_meeting_key_is_refused(client):
 
 
 def test_organiser_changes_a_meeting_and_an_outbox_event_is_recorded(client):
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser, capacity=10)
     assert outbox_events() == []
@@ -162,7 +153,7 @@ def test_organiser_changes_a_meeting_and_an_outbox_event_is_recorded(client):
 
 
 def test_saving_without_a_change_records_no_event():
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser)
     services.update_meeting(organiser, meeting, title="Town hall, east side")
@@ -170,7 +161,7 @@ def test_saving_without_a_change_records_no_event():
 
 
 def test_organiser_cancels_a_meeting_after_a_confirmation_page(client):
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser)
     login(client, organiser)
@@ -195,19 +186,19 @@ def test_organiser_cancels_a_meeting_after_a_confirmation_page(client):
 @pytest.mark.parametrize("path", ["/new", "/{id}/edit", "/{id}/cancel"])
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.MODERATOR, None])
 def test_only_organisers_open_the_organiser_pages(client, path, role):
-    meeting = make_meeting(make_process())
+    meeting = make_meeting(riverside_park())
     if role is not None:
         login(client, make_user(role))
     url = BASE + path.format(id=meeting.id)
     assert client.get(url).status_code == 403
     response = client.post(url, data={**form_data(title="Taken over"), "csrf_token": "x"})
-    assert response.status_code in (400, 403)  # a forged form fails on its token or its permission
+    assert_refused_by_csrf(response)  # the forged token is refused before anyone's permission is looked at
     assert count(Meeting) == 1 and reload(meeting).title == "Town hall, east side"
     assert reload(meeting).cancelled_at is None
 
 
 def test_resident_with_a_valid_token_still_gets_403_on_organiser_pages(client):
-    meeting = make_meeting(make_process())
+    meeting = make_meeting(riverside_park())
     login(client, make_user(Role.RESIDENT))
     response = submit(client, f"{BASE}/{meeting.id}/cancel", {}, form_url=f"{BASE}/{meeting.id}")
     assert response.status_code == 403
@@ -233,7 +224,7 @@ def test_resident_with_a_valid_token_still_gets_403_on_organiser_pages(client):
     ({"starts_at": "next tuesday"}, "Enter the date and time the meeting starts"),
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_is_written(client, overrides, message):
-    make_process()
+    riverside_park()
     login(client, make_user(Role.ORGANISER))
     response = submit(client, f"{BASE}/new", form_data(**overrides))
     assert response.status_code == 400
@@ -244,7 +235,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_written(client, over
 
 
 def test_several_problems_are_listed_together(client):
-    make_process()
+    riverside_park()
     login(client, make_user(Role.ORGANISER))
     response = submit(client, f"{BASE}/new", form_data(kind="online", online_url="javascript:alert(1)", capacity="0"))
     assert response.status_code == 400
@@ -254,7 +245,7 @@ def test_several_problems_are_listed_together(client):
 
 
 def test_bad_change_leaves_the_meeting_as_it_was(client):
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser)
     login(client, organiser)
@@ -266,7 +257,7 @@ def test_bad_change_leaves_the_meeting_as_it_was(client):
 
 
 def test_hostile_html_in_the_description_is_sanitised(client):
-    make_process()
+    riverside_park()
     login(client, make_user(Role.ORGANISER))
     hostile = ('<script>alert(1)</script><p onclick="steal()">Bring <b>ideas</b></p>'
                '<a href="javascript:alert(2)">more</a><img src=x onerror="alert(3)">')
@@ -281,7 +272,7 @@ def test_hostile_html_in_the_description_is_sanitised(client):
 
 
 def test_database_refuses_meetings_that_break_the_rules():
-    process = make_process()
+    process = riverside_park()
     starts = utcnow() + timedelta(days=1)
     good = {"process_id": process.id, "title": "T", "kind": MeetingKind.IN_PERSON, "address": "Hall",
             "starts_at": starts, "ends_at": starts + timedelta(hours=1)}
@@ -300,7 +291,7 @@ def test_database_refuses_meetings_that_break_the_rules():
 
 
 def test_places_are_confirmed_until_the_meeting_is_full_then_people_wait():
-    meeting = make_meeting(make_process(), capacity=2)
+    meeting = make_meeting(riverside_park(), capacity=2)
     first, second, third, fourth = (make_user() for _ in range(4))
     assert services.register(first, meeting).status is RegistrationStatus.CONFIRMED
     assert services.register(second, meeting).status is RegistrationStatus.CONFIRMED
@@ -313,7 +304,7 @@ def test_places_are_confirmed_until_the_meeting_is_full_then_people_wait():
 
 
 def test_registering_through_the_page_shows_a_place_then_the_waiting_list(client, app):
-    meeting = make_meeting(make_process(), capacity=1)
+    meeting = make_meeting(riverside_park(), capacity=1)
     url = f"{BASE}/{meeting.id}"
     login(client, make_user())
     page = text(client.get(url))
@@ -332,7 +323,7 @@ def test_registering_through_the_page_shows_a_place_then_the_waiting_list(client
 
 
 def test_leaving_gives_the_place_to_the_person_waiting_longest(client):
-    meeting = make_meeting(make_process(), capacity=1)
+    meeting = make_meeting(riverside_park(), capacity=1)
     leaver, waited_longest, waited_less = make_user(), make_user(), make_user()
     for person in (leaver, waited_longest, waited_less):
         services.register(person, meeting)
@@ -349,7 +340,7 @@ def test_leaving_gives_the_place_to_the_person_waiting_longest(client):
 
 
 def test_leaving_the_waiting_list_gives_nobody_a_place():
-    meeting = make_meeting(make_process(), capacity=1)
+    meeting = make_meeting(riverside_park(), capacity=1)
     holder, first, second = make_user(), make_user(), make_user()
     for person in (holder, first, second):
         services.register(person, meeting)
@@ -359,13 +350,13 @@ def test_leaving_the_waiting_list_gives_nobody_a_place():
 
 
 def test_leaving_without_a_registration_is_refused():
-    meeting = make_meeting(make_process())
+    meeting = make_meeting(riverside_park())
     with pytest.raises(RuleBroken, match="not registered"):
         services.unregister(make_user(), meeting)
 
 
 def test_double_registration_keeps_one_row_and_says_so(client):
-    meeting = make_meeting(make_process(), capacity=5)
+    meeting = make_meeting(riverside_park(), capacity=5)
     url = f"{BASE}/{meeting.id}"
     login(client, make_user())
     assert submit(client, f"{url}/register", {}, form_url=url).status_code == 302
@@ -377,7 +368,7 @@ def test_double_registration_keeps_one_row_and_says_so(client):
 
 
 def test_people_registering_at_the_same_moment_never_overbook(app):
-    meeting = make_meeting(make_process(), capacity=2)
+    meeting = make_meeting(riverside_park(), capacity=2)
     people = [make_user().id for _ in range(6)]
     start = threading.Barrier(len(people))
     problems = []
@@ -404,7 +395,7 @@ def test_people_registering_at_the_same_moment_never_overbook(app):
 
 
 def test_database_keeps_one_registration_per_person_and_meeting():
-    meeting = make_meeting(make_process())
+    meeting = make_meeting(riverside_park())
     person = make_user()
     for _ in range(2):
         db.session.add(MeetingRegistration(meeting_id=meeting.id, user_id=person.id,
@@ -414,7 +405,7 @@ def test_database_keeps_one_registration_per_person_and_meeting():
 
 
 def test_database_refuses_more_confirmed_places_than_the_capacity():
-    meeting = make_meeting(make_process(), capacity=1)
+    meeting = make_meeting(riverside_park(), capacity=1)
     services.register(make_user(), meeting)
     with pytest.raises(IntegrityError):
         db.session.execute(sa.update(Meeting).values(confirmed_count=Meeting.confirmed_count + 1))
@@ -423,7 +414,7 @@ def test_database_refuses_more_confirmed_places_than_the_capacity():
 
 @pytest.mark.parametrize("kind", [PhaseKind.VOTING, PhaseKind.IMPLEMENTATION])
 def test_registering_is_refused_when_the_phase_does_not_enable_meetings(client, kind):
-    meeting = make_meeting(make_process(kind))
+    meeting = make_meeting(riverside_park(kind=kind))
     url = f"{BASE}/{meeting.id}"
     login(client, make_user())
     page = text(client.get(url))
@@ -435,14 +426,14 @@ def test_registering_is_refused_when_the_phase_does_not_enable_meetings(client, 
 
 
 def test_registering_is_refused_before_the_consultation_starts():
-    meeting = make_meeting(make_process(active=False))
+    meeting = make_meeting(riverside_park(starts_in=timedelta(days=10)))
     with pytest.raises(Forbidden):
         services.register(make_user(), meeting)
     assert count(MeetingRegistration) == 0
 
 
 def test_registering_for_a_cancelled_meeting_is_refused(client):
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser)
     services.cancel_meeting(organiser, meeting)
@@ -454,7 +445,7 @@ def test_registering_for_a_cancelled_meeting_is_refused(client):
 
 
 def test_registering_for_a_past_meeting_is_refused():
-    meeting = make_meeting(make_process())
+    meeting = make_meeting(riverside_park())
     now = utcnow()
     db.session.execute(sa.update(Meeting).values(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1)))
     db.session.commit()
@@ -464,7 +455,7 @@ def test_registering_for_a_past_meeting_is_refused():
 
 
 def test_capacity_cannot_drop_below_the_places_already_given():
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser, capacity=3)
     for _ in range(2):
@@ -476,7 +467,7 @@ def test_capacity_cannot_drop_below_the_places_already_given():
 
 
 def test_more_places_move_the_waiting_list_up():
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser, capacity=1)
     people = [make_user() for _ in range(4)]
@@ -493,7 +484,7 @@ def test_more_places_move_the_waiting_list_up():
 
 
 def test_meeting_list_shows_upcoming_meetings_first_and_says_when_there_are_none(client):
-    process = make_process()
+    process = riverside_park()
     empty = client.get(BASE)
     assert empty.status_code == 200 and "No meetings are planned for this consultation yet." in text(empty)
     organiser = make_user(Role.ORGANISER)
@@ -512,8 +503,8 @@ def test_meeting_list_shows_upcoming_meetings_first_and_says_when_there_are_none
 
 
 def test_unknown_consultation_or_meeting_of_another_consultation_is_404(client):
-    meeting = make_meeting(make_process())
-    make_process(slug="other")
+    meeting = make_meeting(riverside_park())
+    riverside_park(slug="other")
     assert client.get("/processes/nowhere/meetings").status_code == 404
     assert client.get(f"/processes/other/meetings/{meeting.id}").status_code == 404
     assert client.get(f"/processes/other/meetings/{meeting.id}.ics").status_code == 404
@@ -525,7 +516,7 @@ def unfold(body: str) -> list[str]:
 
 def test_calendar_file_is_valid_icalendar(client):
     long_description = "Bring your ideas, questions; and maps.\n\n" + "Café déjà vu and ميدان " * 12
-    meeting = make_meeting(make_process(), description=long_description, sign_language=True,
+    meeting = make_meeting(riverside_park(), description=long_description, sign_language=True,
                            languages_spoken="en, es")
     response = client.get(f"{BASE}/{meeting.id}.ics")
     assert response.status_code == 200
@@ -550,7 +541,7 @@ def test_calendar_file_is_valid_icalendar(client):
 
 
 def test_calendar_of_an_online_meeting_links_to_it_and_a_cancelled_one_says_so():
-    process = make_process()
+    process = riverside_park()
     organiser = make_user(Role.ORGANISER)
     meeting = make_meeting(process, organiser, kind=MeetingKind.ONLINE, address="ignored",
                            online_url="HTTPS://meet.example.org/town-hall?room=1,2")
@@ -572,3 +563,31 @@ def test_folding_never_splits_a_character_and_unfolds_to_the_original():
 
 def test_text_escaping():
     assert ics.escape_text("a\\b;c,d\ne\r\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
+
+
+# --- the shared pages -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "shown"), [(PhaseKind.INFORMATION, True), (PhaseKind.DELIBERATION, True),
+                                             (PhaseKind.VOTING, False), (PhaseKind.IMPLEMENTATION, False)])
+def test_the_process_page_links_to_the_meetings_while_the_phase_enables_them(client, kind, shown):
+    riverside_park(kind=kind)
+    assert (f'href="{BASE}"' in text(client.get(f"/processes/{SLUG}"))) is shown
+
+
+@pytest.mark.parametrize("role", [Role.ORGANISER, Role.COUNCIL_OFFICER, Role.ADMIN])
+def test_the_organiser_page_links_to_the_meetings_for_everyone_who_may_open_it(client, role):
+    riverside_park(kind=PhaseKind.VOTING)  # the link does not depend on the phase
+    login(client, make_user(role))
+    page = client.get(f"/processes/{SLUG}/manage")
+    assert page.status_code == 200 and f'href="{BASE}"' in text(page)
+
+
+def test_organiser_pages_of_a_meeting_of_another_consultation_are_404(client):
+    meeting = make_meeting(riverside_park())
+    riverside_park(slug="other")
+    login(client, make_user(Role.ORGANISER))
+    for path in ("edit", "cancel"):
+        assert client.get(f"/processes/other/meetings/{meeting.id}/{path}").status_code == 404
+    response = submit(client, f"/processes/other/meetings/{meeting.id}/cancel", {}, form_url=f"{BASE}/{meeting.id}")
+    assert response.status_code == 404 and reload(meeting).cancelled_at is None

@@ -3,12 +3,11 @@ import redis
 import sqlalchemy as sa
 from rq import Queue
 
-from plaza import queues
+from plaza import outbox, queues
 from plaza.accounts import services as accounts
 from plaza.extensions import db
-from plaza.notifications import outbox
-from plaza.notifications.models import OutboxEvent
-from tests.conftest import make_user
+from plaza.outbox import OutboxEvent
+from tests.conftest import count, make_user
 
 
 def only_event() -> OutboxEvent:
@@ -90,7 +89,7 @@ def test_idempotency_key_suppresses_a_duplicate_without_undoing_the_transaction(
     user.display_name = "Renamed in the same transaction"
     assert outbox.record("account.password_reset", idempotency_key="reset-1", user_id=user.id) is None
     db.session.commit()
-    assert db.session.scalar(sa.select(sa.func.count(OutboxEvent.id))) == 1
+    assert count(OutboxEvent) == 1
     db.session.expire_all()
     assert user.display_name == "Renamed in the same transaction"
 

@@ -2,12 +2,13 @@
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from plaza.accounts.models import Role
 from plaza.clock import utcnow
-from plaza.permissions import ACTIONS, can
+from plaza.permissions import can, rules
 from plaza.phases import PhaseKind
 from plaza.processes.services import PhasePlan, create_process
 from tests.conftest import REPOSITORY_ROOT, make_user
@@ -26,6 +27,8 @@ PARTICIPATION = {
 }
 # Possible at any time for any signed-in person.
 ANY_TIME = {"process.view", "process.follow", "proposal.withdraw", "comment.report"}
+# Possible at any time, for the author of the object only (the matrix asks about the person's own object).
+OWN = {"proposal.revise", "comment.edit", "proposal.tag"}
 # Possible at any time, for these roles only.
 ROLE_ONLY = {
     "process.manage": {"organiser", "admin"},
@@ -36,7 +39,11 @@ ROLE_ONLY = {
     "process.export": {"organiser", "council_officer", "admin"},
     "proposal.answer": {"organiser", "council_officer", "admin"},
     "moderation.act": {"moderator", "organiser", "admin"},
+    "admin.status": {"admin"},
+    "admin.tasks": {"organiser", "council_officer", "admin"},
+    "admin.invitations": {"organiser", "council_officer", "admin"},
 }
+ACTIONS = rules()
 MOMENTS = ["before", *[kind.value for kind in PhaseKind], "after"]
 ROLES = ["anonymous", *[role.value for role in Role]]
 
@@ -44,15 +51,17 @@ ROLES = ["anonymous", *[role.value for role in Role]]
 def expected(role: str, moment: str, action: str) -> bool:
     if role == "anonymous":
         return action == "process.view"
-    if action in ANY_TIME:
+    if action in ANY_TIME or action in OWN:
         return True
     if action in ROLE_ONLY:
         return role in ROLE_ONLY[action]
     return moment in PARTICIPATION[action]
 
 
+@pytest.mark.pure
 def test_the_matrix_covers_every_action():
-    assert set(PARTICIPATION) | ANY_TIME | set(ROLE_ONLY) == set(ACTIONS)
+    assert set(PARTICIPATION) | ANY_TIME | OWN | set(ROLE_ONLY) == set(ACTIONS)
+    assert {action for action, rule in ACTIONS.items() if rule.owner} == OWN
 
 
 @pytest.fixture
@@ -74,7 +83,9 @@ def test_role_by_phase_by_action(timeline):
     for role in ROLES:
         for moment in MOMENTS:
             for action in sorted(ACTIONS):
-                allowed = can(users[role], action, process, now=moments[moment])
+                user = users[role]
+                own = SimpleNamespace(author_id=user.id if user else None) if action in OWN else None
+                allowed = can(user, action, process, now=moments[moment], target=own)
                 if allowed != expected(role, moment, action):
                     wrong.append(f"{role} / {moment} / {action}: got {allowed}")
     assert wrong == []
@@ -90,8 +101,19 @@ def test_a_phase_without_a_component_switches_it_off(app):
     assert not can(resident, "comment.create", process)
 
 
+def test_an_owner_only_action_refuses_everyone_but_the_owner(app):
+    author, stranger, admin = make_user(), make_user(), make_user(Role.ADMIN)
+    own = SimpleNamespace(author_id=author.id)
+    for action in OWN:
+        assert can(author, action, target=own), action
+        assert not can(stranger, action, target=own), action
+        assert not can(admin, action, target=own), action  # not even an administrator
+        assert not can(author, action), action  # an owner-only rule needs the object
+
+
+@pytest.mark.pure
 def test_every_action_named_in_the_code_exists():
-    pattern = re.compile(r"""(?:can|authorize)\(\s*[\w.]+\s*,\s*["']([a-z_.]+)["']""")
+    pattern = re.compile(r"""(?:(?:can|authorize)\(\s*[\w.]+\s*,\s*|allowed\(\s*)["']([a-z_.]+)["']""")
     used = set()
     for path in (REPOSITORY_ROOT / "platform").rglob("*"):
         if path.suffix in {".py", ".html"}:

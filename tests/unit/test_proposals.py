@@ -8,7 +8,8 @@ from plaza.accounts.models import Role
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.notifications.models import Follow, OutboxEvent
+from plaza.notifications.models import Follow
+from plaza.outbox import OutboxEvent
 from plaza.proposals import services
 from plaza.proposals.models import (
     Amendment,
@@ -20,17 +21,13 @@ from plaza.proposals.models import (
     Support,
 )
 from plaza.proposals.services import ProposalDraft
-from tests.conftest import login, make_process, make_user, submit
+from tests.conftest import count, csrf_token, login, make_process, make_user, submit
 
 BODY = "Paint a zebra crossing in front of the school on River Street."
 
 
 def publish(author, process, title="Zebra crossing at the school", key=None, body=BODY):
     return services.create_proposal(author, process, ProposalDraft(title, body), key or f"k-{title}-{author.id}")
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_resident_publishes_a_proposal_through_the_form(client):
@@ -83,6 +80,8 @@ def test_too_short_or_missing_text_is_refused_and_nothing_written(client):
     response = submit(client, f"/processes/{process.slug}/proposals/new",
                       {"title": "Hi", "body": "short", "submission_key": "k1"})
     assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Give your proposal a title of at least 5 characters." in page
     assert count(Proposal) == 0
 
 
@@ -99,10 +98,12 @@ def test_attachments_are_checked_by_content_and_size(client, app):
     response = submit(client, url, {"title": "Zebra crossing", "body": BODY, "submission_key": "k2",
                                     "attachments": huge}, content_type="multipart/form-data")
     assert response.status_code == 400
+    assert "Each file must be at most 5 MB." in response.get_data(as_text=True)
     exe = (io.BytesIO(b"anything"), "run.exe")
     response = submit(client, url, {"title": "Zebra crossing", "body": BODY, "submission_key": "k3",
                                     "attachments": exe}, content_type="multipart/form-data")
     assert response.status_code == 400
+    assert "Attach PDF, PNG or JPEG files only." in response.get_data(as_text=True)
     assert count(Proposal) == 0 and count(Attachment) == 0
     good = (io.BytesIO(b"%PDF-1.7 a small plan"), "plan.pdf")
     response = submit(client, url, {"title": "Zebra crossing", "body": BODY, "submission_key": "k4",
@@ -133,6 +134,20 @@ def test_only_the_author_edits_or_withdraws(app):
         services.withdraw(other, proposal)
     with pytest.raises(RuleBroken, match="Only the author"):
         services.edit_proposal(other, proposal, ProposalDraft("Taken over proposal", BODY))
+
+
+def test_the_edit_page_and_the_tagging_page_refuse_a_stranger_with_403(client):
+    process = make_process()
+    author, stranger = make_user(), make_user()
+    proposal = publish(author, process)
+    login(client, stranger)
+    assert client.get(f"/processes/{process.slug}/proposals/{proposal.id}/edit").status_code == 403
+    assert client.get(f"/tags/proposal/{proposal.id}").status_code == 403
+    assert client.get(f"/processes/{process.slug}/proposals/{proposal.id + 1000}/edit").status_code == 404
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/account/logout")})
+    login(client, author)
+    assert client.get(f"/processes/{process.slug}/proposals/{proposal.id}/edit").status_code == 200
+    assert client.get(f"/tags/proposal/{proposal.id}").status_code == 200
 
 
 def test_support_once_and_the_threshold_makes_it_eligible(app):

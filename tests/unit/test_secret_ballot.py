@@ -14,7 +14,7 @@ from plaza.extensions import db
 from plaza.phases import PhaseKind
 from plaza.voting import board, casting, mixing, receipts, services
 from plaza.voting.models import Ballot, BallotKind, BallotState, Participation, SealedVote, Vote
-from tests.conftest import login, make_process, make_user, submit
+from tests.conftest import count, login, make_process, make_user, submit
 from tests.unit.test_voting import open_ballot, option_ids, receipt_code, url
 
 VOTERS = 60
@@ -74,7 +74,7 @@ def test_votes_are_published_in_shuffled_batches_of_at_least_k(crowded_ballot):
     assert sum(batches) == VOTERS and all(size >= K for size in batches), batches
     ballot = db.session.get(Ballot, ballot_id)
     assert ballot.vote_count == ballot.published_count == VOTERS
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedVote)) == 0
+    assert count(SealedVote) == 0
     assert sorted(json.loads(c)[0] for c in db.session.scalars(sa.select(Vote.choices))) == sorted(chosen.values())
     assert board.verify(board.export(ballot)).ok
 
@@ -133,7 +133,7 @@ def test_a_copy_taken_while_voting_shows_only_sealed_votes_of_one_length(voting_
     codes, every_choices = [], ({str(ids[0]): 1}, {str(i): 9 for i in ids}, {str(ids[5]): 3, str(ids[11]): 9})
     for choices in every_choices:
         codes.append(casting.cast(make_user(), db.session.get(Ballot, ballot.id), choices))
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0
+    assert count(Vote) == 0
     sealed = list(db.session.scalars(sa.select(SealedVote.sealed).where(SealedVote.ballot_id == ballot.id)))
     assert len(sealed) == 3 and len({len(blob) for blob in sealed}) == 1, "the length says nothing"
     for blob, code, choices in zip(sealed, codes, every_choices, strict=True):
@@ -199,7 +199,7 @@ def test_votes_sealed_under_an_old_key_open_with_the_fallback_and_are_kept_witho
     db.session.expire_all()
     stuck = db.session.get(Ballot, ballot_id)
     assert stuck.state is BallotState.CLOSED and stuck.waiting_count == 3
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedVote)) == 3, "nothing lost"
+    assert count(SealedVote) == 3, "nothing lost"
 
     app.config["SECRET_KEY_FALLBACKS"] = [old]
     assert services.count_ballot(ballot_id) is True
@@ -233,8 +233,8 @@ def test_a_publication_that_dies_half_way_loses_nothing_and_is_done_again(voting
         mixing.publish(ballot.id)
     db.session.rollback()
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedVote)) == 20
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0
+    assert count(SealedVote) == 20
+    assert count(Vote) == 0
     monkeypatch.setattr(mixing.receipts, "chain_hash", real_chain_hash)
     assert mixing.publish(ballot.id) == 10
     assert mixing.publish(ballot.id) == 0, "running it again publishes nothing twice"

@@ -2,7 +2,7 @@ import sqlalchemy as sa
 
 from plaza.accounts.models import User
 from plaza.extensions import db
-from tests.conftest import PASSWORD, make_user, submit
+from tests.conftest import PASSWORD, assert_refused_by_csrf, make_user, submit
 
 
 def users() -> list[User]:
@@ -49,6 +49,7 @@ def test_short_password_is_refused(client):
     response = signup(client, password="short", confirm="short")
     assert response.status_code == 400
     assert "Use at least 10 characters." in response.get_data(as_text=True)
+    assert users() == []
 
 
 def test_password_containing_the_email_name_is_refused(client):
@@ -56,6 +57,7 @@ def test_password_containing_the_email_name_is_refused(client):
                       confirm="bartholomew-2026")
     assert response.status_code == 400
     assert "Do not use your name" in response.get_data(as_text=True)
+    assert users() == []
 
 
 def test_passwords_that_differ_are_refused(client):
@@ -78,7 +80,7 @@ def test_missing_csrf_token_is_refused_with_a_page_in_the_visitors_language(clie
     client.get("/language/es")
     response = client.post("/account/signup", data={"display_name": "A", "email": "a@example.org",
                                                       "password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 400
+    assert_refused_by_csrf(response, "Este formulario ha caducado")
     assert 'lang="es"' in response.get_data(as_text=True)
     assert "Nada se ha guardado" in response.get_data(as_text=True)
     assert users() == []
@@ -88,8 +90,9 @@ def test_forged_csrf_token_is_refused(client):
     response = client.post("/account/signup", data={"csrf_token": "forged", "display_name": "A",
                                                       "email": "a@example.org", "password": PASSWORD,
                                                       "confirm": PASSWORD})
-    assert response.status_code == 400
+    assert_refused_by_csrf(response)
     assert users() == []
+    assert client.get("/account/").status_code == 302  # nobody signed in
 
 
 def test_hostile_display_name_is_escaped_not_run(client):

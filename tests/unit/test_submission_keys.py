@@ -4,7 +4,6 @@ same form twice gives the first result, anyone else's use of the key is refused 
 import threading
 
 import pytest
-import sqlalchemy as sa
 
 from plaza.comments import services as comments
 from plaza.comments.models import Comment, Stance
@@ -13,13 +12,9 @@ from plaza.proposals import services as proposals
 from plaza.proposals.models import Amendment, Proposal
 from plaza.proposals.services import ProposalDraft
 from plaza.submissions import KeyAlreadyUsed, Submission
-from tests.conftest import login, make_process, make_user, submit
+from tests.conftest import count, login, make_process, make_user, submit
 
 BODY = "Paint a zebra crossing in front of the school on River Street."
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def publish(author, process, key: str, title: str = "Zebra crossing at the school") -> Proposal:

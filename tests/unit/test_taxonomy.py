@@ -1,29 +1,18 @@
 import os
-from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from plaza.accounts.models import Role
-from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.phases import PhaseKind
 from plaza.processes.models import Process
-from plaza.processes.services import PhasePlan, create_process
 from plaza.proposals.models import Proposal
 from plaza.taxonomy import services
 from plaza.taxonomy.data import SDG_GOALS, UDHR_ARTICLES, TagScheme
 from plaza.taxonomy.models import ProcessTag, ProposalTag, Tag
-from tests.conftest import make_user
-
-
-def make_process(title="Affordable housing in the old town"):
-    start = utcnow() - timedelta(days=1)
-    plan = PhasePlan(PhaseKind.PROPOSALS, "Proposals", start, start + timedelta(days=30))
-    return create_process(None, title, "What should the city do about rents?", "", [plan])
+from tests.conftest import count, make_process, make_user, statements_run
 
 
 def make_proposal(process, author=None, title="Rent cap for council flats"):
@@ -36,20 +25,6 @@ def make_proposal(process, author=None, title="Rent cap for council flats"):
 
 def tag(scheme: TagScheme, code: str) -> Tag:
     return db.session.scalar(sa.select(Tag).where(Tag.scheme == scheme, Tag.code == code))
-
-
-@contextmanager
-def counting_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -73,7 +48,7 @@ def test_seeding_creates_all_udhr_articles_and_sdgs(app):
 def test_seeding_twice_creates_nothing_more(app):
     services.seed_tags()
     assert services.seed_tags() == 0
-    assert db.session.scalar(sa.select(sa.func.count(Tag.id))) == 47
+    assert count(Tag) == 47
 
 
 def test_seeding_adds_only_what_is_missing(tags):
@@ -100,6 +75,7 @@ def test_seeded_tags_carry_their_short_titles(tags, scheme, code, title):
     assert tag(scheme, code).title == title
 
 
+@pytest.mark.pure
 def test_titles_are_marked_for_translation():
     for title in [*UDHR_ARTICLES.values(), *SDG_GOALS.values()]:
         assert type(title).__name__ == "LazyString"
@@ -153,7 +129,7 @@ def test_tag_id_that_is_not_a_number_is_refused(tags):
     process = make_process()
     with pytest.raises(RuleBroken):
         services.tag_process(make_user(Role.ORGANISER), process, ["twenty-five"])
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProcessTag)) == 0
+    assert count(ProcessTag) == 0
 
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.MODERATOR, Role.COUNCIL_OFFICER])
@@ -162,13 +138,13 @@ def test_only_organisers_tag_a_process(tags, role):
     with pytest.raises(RuleBroken) as refused:
         services.tag_process(make_user(role), process, [tag(TagScheme.UDHR, "25").id])
     assert refused.value.status == 403  # Forbidden
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProcessTag)) == 0
+    assert count(ProcessTag) == 0
 
 
 def test_admin_tags_a_process(tags):
     process = make_process()
     services.tag_process(make_user(Role.ADMIN), process, [tag(TagScheme.UDHR, "25").id])
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProcessTag)) == 1
+    assert count(ProcessTag) == 1
 
 
 # Tagging proposals
@@ -195,7 +171,7 @@ def test_others_cannot_tag_a_proposal(tags, role):
         services.tag_proposal(make_user(role), proposal, [tag(TagScheme.SDG, "11").id])
     assert refused.value.status == 403
     assert "Only the author of a proposal or the organisers" in refused.value.message
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalTag)) == 0
+    assert count(ProposalTag) == 0
 
 
 def test_anonymous_visitor_cannot_tag_a_proposal_without_author(tags):
@@ -203,7 +179,7 @@ def test_anonymous_visitor_cannot_tag_a_proposal_without_author(tags):
     with pytest.raises(RuleBroken) as refused:
         services.tag_proposal(AnonymousUserMixin(), proposal, [tag(TagScheme.SDG, "11").id])
     assert refused.value.status == 403
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalTag)) == 0
+    assert count(ProposalTag) == 0
 
 
 def test_unknown_tag_id_on_a_proposal_is_refused_and_nothing_changes(tags):
@@ -222,7 +198,7 @@ def test_deleting_a_proposal_removes_its_tags(tags):
     services.tag_proposal(author, proposal, [tag(TagScheme.UDHR, "25").id])
     db.session.execute(sa.delete(Proposal).where(Proposal.id == proposal.id))
     db.session.commit()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalTag)) == 0
+    assert count(ProposalTag) == 0
 
 
 # Reading tags for lists
@@ -238,7 +214,7 @@ def test_tags_for_proposals_takes_one_query_however_many_proposals(tags, how_man
                                                  tag(TagScheme.SDG, "11").id])
     ids = [proposal.id for proposal in proposals]
     db.session.expunge_all()  # nothing cached: every tag has to come from the database
-    with counting_statements() as statements:
+    with statements_run() as statements:
         found = services.tags_for_proposals(ids)
         titles = {proposal_id: [(t.scheme, t.code, t.short_title) for t in found[proposal_id]] for proposal_id in ids}
     assert len(statements) == 1
@@ -249,11 +225,11 @@ def test_tags_for_proposals_takes_one_query_however_many_proposals(tags, how_man
 
 def test_tags_for_processes_takes_one_query_and_lists_untagged_ones(tags):
     organiser = make_user(Role.ORGANISER)
-    tagged, untagged = make_process("Housing"), make_process("Parks")
+    tagged, untagged = make_process(title="Housing"), make_process(title="Parks")
     services.tag_process(organiser, tagged, [tag(TagScheme.SDG, "11").id])
     tagged_id, untagged_id = tagged.id, untagged.id
     db.session.expunge_all()
-    with counting_statements() as statements:
+    with statements_run() as statements:
         found = services.tags_for_processes([tagged_id, untagged_id])
         codes = {process_id: [t.code for t in found_tags] for process_id, found_tags in found.items()}
     assert len(statements) == 1
@@ -261,7 +237,7 @@ def test_tags_for_processes_takes_one_query_and_lists_untagged_ones(tags):
 
 
 def test_no_ids_need_no_query(app):
-    with counting_statements() as statements:
+    with statements_run() as statements:
         assert services.tags_for_proposals([]) == {}
     assert statements == []
 
@@ -287,7 +263,7 @@ def test_filter_by_tag_keeps_only_tagged_proposals(tags):
 
 
 def test_filter_by_tag_works_for_processes_and_refuses_other_models(tags):
-    tagged, _other = make_process("Housing"), make_process("Parks")
+    tagged, _other = make_process(title="Housing"), make_process(title="Parks")
     services.tag_process(None, tagged, [tag(TagScheme.SDG, "11").id])
     select = services.filter_by_tag(sa.select(Process), Process, tag(TagScheme.SDG, "11"))
     assert [process.slug for process in db.session.scalars(select)] == ["housing"]
@@ -311,7 +287,7 @@ def test_tags_page_lists_both_schemes_with_links(client, tags):
 
 
 def test_tag_page_lists_the_processes_tagged_with_it(client, tags):
-    housing, _parks = make_process("Housing"), make_process("Parks")
+    housing, _parks = make_process(title="Housing"), make_process(title="Parks")
     services.tag_process(None, housing, [tag(TagScheme.UDHR, "25").id])
     page = client.get("/tags/udhr/25")
     html = page.get_data(as_text=True)

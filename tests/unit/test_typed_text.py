@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from plaza.accounts.models import Role
 from plaza.clock import utcnow
+from plaza.comments import moderation
 from plaza.comments import services as comments
 from plaza.comments.models import Comment, ReportReason, Stance
 from plaza.extensions import db
@@ -171,7 +172,7 @@ def test_hidden_comment_reason_and_report_details_are_plain_text(client):
     moderator = make_user(Role.MODERATOR)
     login(client, moderator)
     assert SHOWN in page(client, "/processes/moderation")
-    comments.hide(moderator, comment, TYPED)
+    moderation.hide(moderator, comment, TYPED)
     assert SHOWN in page(client, proposal_url(proposal))
 
 

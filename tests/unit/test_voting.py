@@ -10,21 +10,12 @@ import sqlalchemy as sa
 
 from plaza.accounts.models import Role
 from plaza.audit.models import AuditEntry
+from plaza.eligibility.models import Eligibility, EligibilitySource
 from plaza.extensions import db
 from plaza.phases import PhaseKind
 from plaza.voting import board, receipts, services
-from plaza.voting.models import (
-    Ballot,
-    BallotKind,
-    BallotState,
-    BudgetInput,
-    Eligibility,
-    EligibilitySource,
-    Participation,
-    SealedVote,
-    Vote,
-)
-from tests.conftest import csrf_token, login, make_process, make_user, submit
+from plaza.voting.models import Ballot, BallotKind, BallotState, BudgetInput, Participation, SealedVote, Vote
+from tests.conftest import assert_refused_by_csrf, count, csrf_token, login, make_process, make_user, submit
 
 
 def open_ballot(process, kind=BallotKind.SINGLE, options=("Park", "Library", "Pool"), **settings) -> Ballot:
@@ -65,9 +56,7 @@ def receipt_code(html: str) -> str:
 
 def counts() -> tuple[int, int]:
     """(participations, votes cast: sealed in the pool or published)."""
-    return (db.session.scalar(sa.select(sa.func.count()).select_from(Participation)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(Vote))
-            + db.session.scalar(sa.select(sa.func.count()).select_from(SealedVote)))
+    return count(Participation), count(Vote) + count(SealedVote)
 
 
 def close_and_count(ballot) -> Ballot:
@@ -103,7 +92,7 @@ def test_vote_is_checked_then_cast_and_the_receipt_finds_it(client, voting_proce
     code = receipts.normalise_code(receipt_code(html))
     assert code is not None and "shuffled order" in html
     assert counts() == (1, 1)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0, "sealed until its batch"
+    assert count(Vote) == 0, "sealed until its batch"
 
     waiting = submit(client, url(ballot, "/receipt"), {"code": code})
     assert "1 vote is cast but not on the board yet" in waiting.get_data(as_text=True)
@@ -212,7 +201,7 @@ def test_missing_csrf_and_forged_ballot_ids_are_refused(client, voting_process):
     ballot = open_ballot(voting_process)
     login(client, make_user())
     first = option_ids(ballot)[0]
-    assert client.post(url(ballot, "/cast"), data={"option": str(first)}).status_code == 400
+    assert_refused_by_csrf(client.post(url(ballot, "/cast"), data={"option": str(first)}))
     token = csrf_token(client, url(ballot))
     forged = client.post(f"/processes/{voting_process.slug}/ballots/987654/cast",
                          data={"csrf_token": token, "option": str(first)})
@@ -265,7 +254,7 @@ def test_anonymous_visitors_are_asked_to_sign_in(client, voting_process):
 
 
 def test_eligibility_by_age_and_district(client, voting_process):
-    from plaza.proposals.models import District
+    from plaza.districts import District
 
     north, south = District(name="North"), District(name="South")
     db.session.add_all([north, south])
@@ -325,8 +314,7 @@ def test_close_count_publish_and_verify(client, app, voting_process):
     counted = db.session.get(Ballot, ballot.id)
     assert counted.state is BallotState.COUNTED
     assert counted.result["winners"] == [str(park), str(library)]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "ballot.counted")) == 1
+    assert count(AuditEntry, AuditEntry.action == "ballot.counted") == 1
 
     html = client.get(url(ballot, "/result")).get_data(as_text=True)
     assert "Chosen" in html and "Park" in html
@@ -411,7 +399,7 @@ def test_organiser_creates_opens_and_residents_cannot(client, voting_process):
                                 "seats": "1", "min_choices": "1", "max_score": "5", "budget_input": "approval",
                                 "district": "0"})
     assert same.status_code == 400 and "same name" in same.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+    assert count(Ballot) == 0
 
     created = submit(client, new, {"title": "Pick <b>one</b>", "kind": "single", "method": "plurality",
                                    "options": "Park\nLibrary\n\n", "seats": "1", "min_choices": "1",
@@ -424,13 +412,13 @@ def test_organiser_creates_opens_and_residents_cannot(client, voting_process):
     db.session.expire_all()
     assert db.session.get(Ballot, ballot.id).state is BallotState.OPEN
     again = submit(client, url(ballot, "/open"), {}, form_url=url(ballot))
-    assert again.status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "ballot.opened")) == 1
+    assert again.status_code == 303 and again.headers["Location"].endswith(url(ballot)), "refused: back, as buttons do"
+    assert "Only a ballot in preparation can be opened." in client.get(url(ballot)).get_data(as_text=True)
+    assert count(AuditEntry, AuditEntry.action == "ballot.opened") == 1
 
 
 def test_residents_declare_where_they_live_but_cannot_overwrite_a_desk_record(client, voting_process):
-    from plaza.proposals.models import District
+    from plaza.districts import District
 
     north = District(name="North")
     db.session.add(north)
@@ -440,7 +428,7 @@ def test_residents_declare_where_they_live_but_cannot_overwrite_a_desk_record(cl
     future = submit(client, "/account/eligibility", {"district": str(north.id), "birth_date": "2999-01-01"})
     assert future.status_code == 400 and "in the past" in future.get_data(as_text=True)
     garbage = submit(client, "/account/eligibility", {"district": "99999", "birth_date": ""})
-    assert garbage.status_code == 400
+    assert garbage.status_code == 400 and "Not a valid choice" in garbage.get_data(as_text=True)
     assert db.session.get(Eligibility, resident.id) is None
 
     assert submit(client, "/account/eligibility", {"district": str(north.id),
@@ -578,7 +566,7 @@ def test_ballots_that_could_not_work_are_refused_and_nothing_is_saved(app, votin
                                options=[{"label": o[0], "cost": o[1]} if isinstance(o, tuple) else {"label": o}
                                         for o in options], **settings)
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+    assert count(Ballot) == 0
 
 
 def test_a_resident_cannot_prepare_open_or_close_a_ballot(app, voting_process):

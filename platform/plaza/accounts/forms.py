@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, Submit
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
 from plaza.accounts import passwords
+from plaza.web.fields import strip_text
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
@@ -40,14 +41,10 @@ def _password_fields(*personal_fields: str):
     return password, confirm
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _display_name_field():
     return StringField(
         _l("Your name"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Shown next to what you write. It can be a first name or a nickname."),
         validators=[DataRequired(message=_l("Enter your name.")),
                     Length(max=80, message=_l("Use at most %(max)d characters."))],
@@ -58,7 +55,7 @@ def _display_name_field():
 def _email_field():
     return EmailField(
         _l("E-mail address"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(message=_l("Enter your e-mail address.")),
                     Email(message=_l("Enter an e-mail address like name@example.org."),
                           check_deliverability=False),
@@ -85,7 +82,7 @@ class InvitationSignUpForm(FlaskForm):
     username = StringField(
         _l("Username"),
         description=_l("You sign in with it. 3 to 32 small letters, digits, dots, dashes or underscores."),
-        filters=[_strip, lambda value: value.lower() if value else value],
+        filters=[strip_text, lambda value: value.lower() if value else value],
         validators=[DataRequired(message=_l("Choose a username.")),
                     Regexp(USERNAME_PATTERN, message=_l(
                         "Use 3 to 32 small letters, digits, dots, dashes or underscores, "

@@ -1,4 +1,3 @@
-import enum
 from datetime import datetime
 from typing import ClassVar
 
@@ -10,14 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from plaza.clock import utcnow
 from plaza.extensions import db
-
-
-class Role(enum.Enum):
-    RESIDENT = "resident"
-    MODERATOR = "moderator"
-    ORGANISER = "organiser"
-    COUNCIL_OFFICER = "council_officer"
-    ADMIN = "admin"
+from plaza.roles import Role
 
 
 class User(UserMixin, db.Model):

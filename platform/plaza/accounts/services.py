@@ -15,12 +15,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from plaza import mail as email
+from plaza import outbox
 from plaza.accounts.models import Invitation, LoginSession, SignInAttempt, User
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.notifications import email, outbox
 
 # Letters and digits that cannot be mistaken for each other when read aloud or typed from paper.
 INVITATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -8,13 +8,14 @@ from rq import Worker
 from plaza import queues
 from plaza.accounts import services as accounts
 from plaza.accounts.models import Role
-from plaza.accounts.permissions import require_role
 from plaza.admin import bp
 from plaza.admin.forms import InvitationsForm, TestEmailForm
-from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.tasks import services as tasks
 from plaza.tasks.models import Task
+from plaza.web.access import allowed
+from plaza.web.pages import form_page
+from plaza.web.responses import no_store
 
 
 def _queue_status() -> dict | None:
@@ -28,25 +29,29 @@ def _queue_status() -> dict | None:
         return None
 
 
+def _recent_tasks() -> list[Task]:
+    return list(db.session.scalars(sa.select(Task).order_by(Task.created_at.desc()).limit(10)))
+
+
 @bp.route("/", methods=["GET", "POST"])
-@require_role(Role.ADMIN)
+@allowed("admin.status")
 def status():
     form = TestEmailForm()
-    if form.validate_on_submit():
+
+    def send_test_email():
         try:
             task = tasks.launch("workers.maintenance.send_test_email", _("Test e-mail"), form.email.data,
                                 user=current_user, queue_name="notifications", retry=False)
         except redis.RedisError:
             flash(_("The job queue does not answer, so the e-mail was not sent. Check that Redis runs."), "error")
-        else:
-            return redirect(url_for("admin.task", task_id=task.id))
-    recent = db.session.scalars(sa.select(Task).order_by(Task.created_at.desc()).limit(10)).all()
-    page = render_template("admin/status.html", form=form, status=_queue_status(), tasks=recent)
-    return page, 400 if form.errors else 200
+            return render_template("admin/status.html", form=form, status=_queue_status(), tasks=_recent_tasks())
+        return redirect(url_for("admin.task", task_id=task.id))
+
+    return form_page("admin/status.html", form, send_test_email, status=_queue_status(), tasks=_recent_tasks())
 
 
 @bp.route("/tasks/<task_id>")
-@require_role(Role.ADMIN, Role.ORGANISER, Role.COUNCIL_OFFICER)
+@allowed("admin.tasks")
 def task(task_id: str):
     task = db.session.get(Task, task_id)
     if task is None or (task.user_id != current_user.id and not current_user.has_role(Role.ADMIN)):
@@ -56,18 +61,15 @@ def task(task_id: str):
 
 
 @bp.route("/invitations", methods=["GET", "POST"])
-@require_role(Role.ORGANISER, Role.COUNCIL_OFFICER)
+@allowed("admin.invitations")
 def invitations():
     form = InvitationsForm()
-    if form.validate_on_submit():
-        try:
-            codes = accounts.create_invitations(form.count.data, current_user, form.note.data or None,
-                                                form.valid_days.data)
-        except RuleBroken as error:
-            form.form_errors.append(error.message)
-        else:
-            page = make_response(render_template("admin/invitation_codes.html", codes=codes,
-                                                 valid_days=form.valid_days.data))
-            page.headers["Cache-Control"] = "no-store"  # the codes are shown once and must not be cached
-            return page
-    return render_template("admin/invitations.html", form=form), 400 if form.errors else 200
+
+    def make_codes():
+        codes = accounts.create_invitations(form.count.data, current_user, form.note.data or None,
+                                            form.valid_days.data)
+        # The codes are shown once, here: never from a cache.
+        return no_store(make_response(render_template("admin/invitation_codes.html", codes=codes,
+                                                      valid_days=form.valid_days.data)))
+
+    return form_page("admin/invitations.html", form, make_codes)

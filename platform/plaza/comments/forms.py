@@ -4,9 +4,16 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from plaza.comments.models import REPORT_REASON_NAMES, STANCE_NAMES, ReportReason, Stance
-from plaza.comments.services import MAX_BODY_LENGTH, MAX_DETAILS_LENGTH, MAX_HIDDEN_REASON_LENGTH
-from plaza.web.fields import submission_key_field
+from plaza.comments.models import (
+    MAX_BODY_LENGTH,
+    MAX_DETAILS_LENGTH,
+    MAX_HIDDEN_REASON_LENGTH,
+    REPORT_REASON_NAMES,
+    STANCE_NAMES,
+    ReportReason,
+    Stance,
+)
+from plaza.web.fields import strip_text, submission_key_field
 
 
 def _body_field(label):
@@ -59,7 +66,7 @@ class ReportForm(FlaskForm):
     details = TextAreaField(
         _l("Details (optional)"),
         description=_l("Needed if you chose “Something else”. Up to %(max)d characters.", max=MAX_DETAILS_LENGTH),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[strip_text],
         validators=[Optional(), Length(max=MAX_DETAILS_LENGTH, message=_l("Use at most %(max)d characters."))],
         render_kw={"rows": 4},
     )
@@ -71,12 +78,8 @@ class HideForm(FlaskForm):
         _l("Reason shown to everyone"),
         description=_l("It replaces the comment in the thread, for example: Personal attack on another "
                        "resident."),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[strip_text],
         validators=[DataRequired(message=_l("Write the reason that everyone will see in place of the comment.")),
                     Length(max=MAX_HIDDEN_REASON_LENGTH, message=_l("Use at most %(max)d characters."))],
     )
     submit = SubmitField(_l("Hide this comment"))
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token to check."""

@@ -16,6 +16,10 @@ from plaza.clock import utcnow
 from plaza.extensions import db
 
 MAX_DEPTH = 2  # depths 0, 1 and 2: three levels
+EDIT_MINUTES = 60  # an author may change a comment for this long after publishing it
+MAX_BODY_LENGTH = 5000  # characters as typed, before sanitising
+MAX_DETAILS_LENGTH = 1000
+MAX_HIDDEN_REASON_LENGTH = 500
 
 
 class Stance(enum.Enum):

@@ -1,4 +1,5 @@
-"""The rules of comments: write, reply, edit within a window, upvote, report, and moderate.
+"""The rules of comments: write, reply, edit within a window, upvote, report, and read a thread
+(moderation is in `plaza.comments.moderation`).
 
 Everything here works without a request, so the proposal page, the CLI and tests share one set of rules.
 """
@@ -8,17 +9,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.exceptions import NotFound
+from sqlalchemy.orm import joinedload
 
-from plaza import search, submissions
-from plaza.audit import services as audit
+from plaza import outbox, search, submissions
 from plaza.clock import utcnow
 from plaza.comments.models import (
+    EDIT_MINUTES,
+    MAX_BODY_LENGTH,
     MAX_DEPTH,
+    MAX_DETAILS_LENGTH,
     Comment,
     CommentReport,
     CommentRevision,
@@ -28,16 +29,11 @@ from plaza.comments.models import (
 )
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.notifications import outbox
 from plaza.permissions import authorize, can
 from plaza.proposals.models import Proposal, ProposalState
 from plaza.text import clean_html, plain_text
 
-EDIT_MINUTES = 60
 EDIT_WINDOW = timedelta(minutes=EDIT_MINUTES)
-MAX_BODY_LENGTH = 5000  # characters as typed, before sanitising
-MAX_DETAILS_LENGTH = 1000
-MAX_HIDDEN_REASON_LENGTH = 500
 PER_PAGE = 20  # top-level comments per page; their replies come with them
 
 
@@ -111,7 +107,7 @@ def edit_window_ends(comment: Comment):
 
 def can_edit(user, comment: Comment, now=None, may_comment: bool | None = None) -> bool:
     """Whether `edit_comment` would accept a change now (`may_comment`: can(user, "comment.create"), if known)."""
-    if user is None or not user.is_authenticated or comment.author_id != user.id or comment.is_hidden:
+    if not can(user, "comment.edit", target=comment) or comment.is_hidden:
         return False
     if (now or utcnow()) >= edit_window_ends(comment):
         return False
@@ -120,7 +116,7 @@ def can_edit(user, comment: Comment, now=None, may_comment: bool | None = None) 
 
 def edit_comment(user, comment: Comment, body: str) -> Comment:
     """The author may change the text for 60 minutes; each earlier text is kept as a revision."""
-    if user is None or not user.is_authenticated or comment.author_id != user.id:
+    if not can(user, "comment.edit", target=comment):
         raise RuleBroken(_("Only the author can edit this comment."), status=403)
     authorize(user, "comment.create", comment.proposal.process)
     if comment.is_hidden:
@@ -194,99 +190,6 @@ def report(user, comment: Comment, reason: ReportReason | str, details: str | No
     return db.session.get(CommentReport, report_id)
 
 
-# --- moderation ----------------------------------------------------------------------------------------
-
-
-def _resolve_reports(comment: Comment) -> int:
-    return db.session.execute(
-        sa.update(CommentReport)
-        .where(CommentReport.comment_id == comment.id, CommentReport.resolved_at.is_(None))
-        .values(resolved_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-
-
-def hide(moderator, comment: Comment, public_reason: str) -> None:
-    """Hide a comment's text. Its place in the thread stays, with the reason, so replies keep their context."""
-    authorize(moderator, "moderation.act", comment.proposal.process)
-    reason = " ".join((public_reason or "").split())
-    if not reason:
-        raise RuleBroken(_("Write the reason that everyone will see in place of the comment."), field="reason")
-    if len(reason) > MAX_HIDDEN_REASON_LENGTH:
-        raise RuleBroken(_("Use at most %(max)d characters.", max=MAX_HIDDEN_REASON_LENGTH), field="reason")
-    hidden = db.session.execute(
-        sa.update(Comment).where(Comment.id == comment.id, Comment.hidden_at.is_(None))
-        .values(hidden_at=utcnow(), hidden_reason=reason, hidden_by_id=moderator.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if hidden != 1:
-        db.session.rollback()
-        raise RuleBroken(_("This comment is already hidden."), status=409)
-    resolved = _resolve_reports(comment)
-    search.remove_comment(comment.id)  # a hidden comment is not found by search
-    audit.record("comment.hidden", moderator, comment_id=comment.id, reason=reason, reports_resolved=resolved)
-    db.session.commit()
-    db.session.expire(comment)
-
-
-def unhide(moderator, comment: Comment) -> None:
-    authorize(moderator, "moderation.act", comment.proposal.process)
-    shown = db.session.execute(
-        sa.update(Comment).where(Comment.id == comment.id, Comment.hidden_at.is_not(None))
-        .values(hidden_at=None, hidden_reason=None, hidden_by_id=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if shown != 1:
-        db.session.rollback()
-        raise RuleBroken(_("This comment is not hidden."), status=409)
-    search.index_text(comment.proposal_id, plain_text(comment.body), comment_id=comment.id)
-    audit.record("comment.shown_again", moderator, comment_id=comment.id)
-    db.session.commit()
-    db.session.expire(comment)
-
-
-def dismiss_reports(moderator, comment: Comment) -> int:
-    """The comment keeps to the rules: close its open reports and leave it as it is."""
-    authorize(moderator, "moderation.act", comment.proposal.process)
-    resolved = _resolve_reports(comment)
-    if not resolved:
-        db.session.rollback()
-        raise RuleBroken(_("This comment has no open reports."), status=409)
-    audit.record("comment.reports_dismissed", moderator, comment_id=comment.id, reports_resolved=resolved)
-    db.session.commit()
-    db.session.expire(comment)
-    return resolved
-
-
-@dataclass
-class QueueItem:
-    comment: Comment
-    open_reports: int
-    reports: list[CommentReport]  # the open ones, oldest first
-
-
-def moderation_queue(limit: int = 200) -> list[QueueItem]:
-    """Reported comments that are not hidden: most open reports first, then the longest waiting.
-
-    Five statements whatever the length: the comments with their counts, then (selectin) their authors,
-    proposals, processes and open reports.
-    """
-    counts = (sa.select(CommentReport.comment_id, sa.func.count().label("open_reports"),
-                        sa.func.min(CommentReport.created_at).label("first_report"))
-              .where(CommentReport.resolved_at.is_(None)).group_by(CommentReport.comment_id).subquery())
-    rows = db.session.execute(
-        sa.select(Comment, counts.c.open_reports)
-        .join(counts, counts.c.comment_id == Comment.id)
-        .where(Comment.hidden_at.is_(None))
-        .order_by(counts.c.open_reports.desc(), counts.c.first_report, Comment.id)
-        .limit(limit)
-        .options(selectinload(Comment.author),
-                 selectinload(Comment.proposal).selectinload(Proposal.process),
-                 selectinload(Comment.reports.and_(CommentReport.resolved_at.is_(None))))
-    ).all()
-    return [QueueItem(comment=comment, open_reports=count, reports=list(comment.reports)) for comment, count in rows]
-
-
 # --- reading -------------------------------------------------------------------------------------------
 
 
@@ -332,18 +235,18 @@ class ThreadPage:
         return self.page < self.pages
 
 
-def thread(proposal: Proposal, page: int = 1, user=None) -> ThreadPage:
+def thread(proposal: Proposal, page: int = 1, user=None) -> ThreadPage | None:
     """The proposal's comments as a tree, paginated by top-level comments (oldest first, replies too).
 
     Three statements whatever the number of comments: count the top-level comments; load the page's
     comments and all their replies with their authors (one SELECT with a join); load the person's upvotes
-    among them. A page past the end is a 404 (page 1 always exists, even with no comments).
+    among them. A page past the end is None (page 1 always exists, even with no comments).
     """
     top_level = sa.and_(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
     total = db.session.scalar(sa.select(sa.func.count(Comment.id)).where(top_level))
     pages = max(1, math.ceil(total / PER_PAGE))
     if page < 1 or page > pages:
-        raise NotFound()
+        return None
     roots = (sa.select(Comment.id).where(top_level).order_by(Comment.created_at, Comment.id)
              .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
     first_replies = sa.select(Comment.id).where(Comment.parent_id.in_(roots))
@@ -393,22 +296,19 @@ def user_votes(page: ThreadPage) -> set[int]:
     return found
 
 
-def thread_context(proposal: Proposal, user, page: int = 1) -> dict:
-    """What `{% from "comments/_thread.html" import thread %}` needs: `thread(**thread_context(...))`.
+def thread_context(proposal: Proposal, user, page: int = 1) -> dict | None:
+    """What `{% from "comments/_thread.html" import thread %}` needs besides the form (the page adds
+    it), or None for a page past the end.
 
-    Keys: proposal, comments (a ThreadPage), form (a fresh CommentForm, or None outside a request),
-    user_votes (ids of the comments this person upvoted), can_comment.
+    Keys: proposal, comments (a ThreadPage), user_votes (ids of the comments this person upvoted),
+    can_comment.
     """
     comments = thread(proposal, page, user)
-    form = None
-    if has_request_context():
-        from plaza.comments.forms import CommentForm  # forms need a request (CSRF, form data)
-
-        form = CommentForm(formdata=None)
+    if comments is None:
+        return None
     return {
         "proposal": proposal,
         "comments": comments,
-        "form": form,
         "user_votes": user_votes(comments),
         "can_comment": can(user, "comment.create", proposal.process)
         and proposal.state is not ProposalState.WITHDRAWN,

@@ -10,7 +10,7 @@ from plaza.errors import RuleBroken
 from plaza.meetings.models import Meeting, MeetingKind
 from plaza.meetings.services import clean_link
 from plaza.text import editable_source
-from plaza.web.fields import WholeNumberField, submission_key_field
+from plaza.web.fields import WholeNumberField, strip_text, submission_key_field
 
 MAX_CAPACITY = 1_000_000
 
@@ -27,10 +27,6 @@ def _web_address(form, field):
         clean_link(field.data)
     except RuleBroken as error:
         raise ValidationError(error.message) from None
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class _LocalDateTimeField(DateTimeLocalField):
@@ -60,7 +56,7 @@ class _LocalDateTimeField(DateTimeLocalField):
 class MeetingForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[InputRequired(message=_l("Enter a title for the meeting."))],
     )
     description = TextAreaField(
@@ -75,13 +71,13 @@ class MeetingForm(FlaskForm):
     )
     address = StringField(
         _l("Address"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Needed for meetings in person. Include the room or entrance if it is hard to find."),
         render_kw={"autocomplete": "street-address"},
     )
     online_url = StringField(
         _l("Link to join online"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Needed for online meetings. It must start with https:// or http://."),
         validators=[_web_address],
         render_kw={"inputmode": "url", "spellcheck": "false", "autocapitalize": "none"},
@@ -112,7 +108,7 @@ class MeetingForm(FlaskForm):
     childcare = BooleanField(_l("Childcare"))
     languages_spoken = StringField(
         _l("Languages spoken (optional)"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Separate them with commas, for example: English, Spanish, Arabic."),
     )
     accessibility_notes = TextAreaField(
@@ -159,15 +155,3 @@ class MeetingForm(FlaskForm):
 class NewMeetingForm(MeetingForm):
     submission_key = submission_key_field()
     submit = SubmitField(_l("Add the meeting"))
-
-
-class CancelForm(FlaskForm):
-    submit = SubmitField(_l("Yes, cancel the meeting"))
-
-
-class RegisterForm(FlaskForm):
-    submit = SubmitField(_l("Register for this meeting"))
-
-
-class LeaveForm(FlaskForm):
-    submit = SubmitField(_l("Give up my place"))

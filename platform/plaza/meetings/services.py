@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from plaza import submissions
+from plaza import outbox, submissions
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.meetings.models import Meeting, MeetingKind, MeetingRegistration, RegistrationStatus
-from plaza.notifications import outbox
 from plaza.permissions import Forbidden, authorize
 from plaza.text import clean_html
 

@@ -1,18 +1,26 @@
+"""Meetings of a consultation: the list, a meeting's page and calendar file, the organisers' forms, and
+the buttons residents take or give up a place with."""
+
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from plaza.errors import RuleBroken
-from plaza.extensions import db
 from plaza.meetings import bp, ics, services
-from plaza.meetings.forms import KIND_NAMES, CancelForm, LeaveForm, MeetingForm, NewMeetingForm, RegisterForm
-from plaza.meetings.models import RegistrationStatus
+from plaza.meetings.forms import KIND_NAMES, MeetingForm, NewMeetingForm
+from plaza.meetings.models import Meeting, RegistrationStatus
 from plaza.permissions import can
-from plaza.processes.services import get_by_slug_or_404
+from plaza.phases import Component
+from plaza.processes.scope import current_process
+from plaza.web.access import get_for, get_or_404
+from plaza.web.forms import ButtonForm
+from plaza.web.pages import form_page
+from plaza.web.responses import attachment
 
 ACCESSIBILITY = (
     ("step_free_access", _l("Step-free access")),
@@ -42,26 +50,17 @@ def _iso_utc(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _render_invalid(template: str, form, status: int = 400, **context):
-    """Re-show a form with its errors; a POST that did not validate is a 400 for clients and tests."""
-    return render_template(template, form=form, **context), status if request.method == "POST" else 200
+def _meeting(meeting_id: int) -> Meeting:
+    return get_or_404(Meeting, meeting_id, process_id=current_process().id)
 
 
-def _meeting_or_404(process, meeting_id: int):
-    meeting = services.get_meeting(process, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
+def _managed_meeting(meeting_id: int) -> Meeting:
+    return get_for("meeting.manage", Meeting, meeting_id, process_id=current_process().id)
 
 
-def _require_manage(process) -> None:
-    if not can(current_user, "meeting.manage", process):
-        abort(403)
-
-
-@bp.route("/<slug>/meetings")
-def index(slug: str):
-    process = get_by_slug_or_404(slug)
+@bp.route("/meetings")
+def index():
+    process = current_process()
     upcoming, past = services.meetings_of(process)
     return render_template(
         "meetings/index.html", process=process, upcoming=upcoming, past=past,
@@ -70,7 +69,10 @@ def index(slug: str):
     )
 
 
-def _render_meeting(process, meeting, problem: str | None = None, status: int = 200):
+def _meeting_page(meeting: Meeting, problem: RuleBroken | None = None):
+    """A meeting's page. A refused registration button shows its message here, with the rule's status,
+    rather than being flashed: the person sees why next to the button they pressed."""
+    process = current_process()
     registration = services.registration_of(current_user, meeting)
     return render_template(
         "meetings/show.html", process=process, meeting=meeting, registration=registration,
@@ -78,22 +80,20 @@ def _render_meeting(process, meeting, problem: str | None = None, status: int = 
         waiting=services.waiting_count(meeting),
         can_register=can(current_user, "meeting.register", process),
         can_manage=can(current_user, "meeting.manage", process),
-        register_form=RegisterForm(), leave_form=LeaveForm(), problem=problem,
-    ), status
+        form=ButtonForm(), problem=problem.message if problem else None,
+    ), problem.status if problem else 200
 
 
-@bp.route("/<slug>/meetings/<id:meeting_id>")
-def show(slug: str, meeting_id: int):
-    process = get_by_slug_or_404(slug)
-    return _render_meeting(process, _meeting_or_404(process, meeting_id))
+@bp.route("/meetings/<id:meeting_id>")
+def show(meeting_id: int):
+    return _meeting_page(_meeting(meeting_id))
 
 
-@bp.route("/<slug>/meetings/<id:meeting_id>.ics")
-def calendar(slug: str, meeting_id: int):
-    process = get_by_slug_or_404(slug)
-    meeting = _meeting_or_404(process, meeting_id)
+@bp.route("/meetings/<id:meeting_id>.ics")
+def calendar(meeting_id: int):
+    meeting = _meeting(meeting_id)
     base = current_app.config["PLAZA_BASE_URL"].rstrip("/")
-    page_url = base + url_for(".show", slug=slug, meeting_id=meeting.id)
+    page_url = base + url_for(".show", meeting_id=meeting.id)
     available = [str(label) for name, label in ACCESSIBILITY if getattr(meeting, name)]
     lines = [_("Accessibility: %(items)s", items=", ".join(available))] if available else []
     if meeting.languages_spoken:
@@ -101,100 +101,90 @@ def calendar(slug: str, meeting_id: int):
     if meeting.accessibility_notes:
         lines.append(meeting.accessibility_notes)
     body = ics.meeting_calendar(meeting, page_url, urlsplit(base).hostname or "plaza", accessibility=lines)
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'})
+    return attachment(body, "text/calendar; charset=utf-8", f"meeting-{meeting.id}.ics")
 
 
-@bp.route("/<slug>/meetings/new", methods=["GET", "POST"])
-def new(slug: str):
-    process = get_by_slug_or_404(slug)
-    _require_manage(process)
+@bp.route("/meetings/new", methods=["GET", "POST"])
+def new():
+    process = current_process()
+    # Not `allowed`: visitors who are not signed in get the same 403 as residents, not a sign-in page.
+    if not can(current_user, "meeting.manage", process):
+        abort(403)
     form = NewMeetingForm()
-    if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(current_user, process, submission_key=form.submission_key.data,
-                                              **form.meeting_fields())
-        except RuleBroken as error:
-            db.session.rollback()
-            error.show_on(form)
-        else:
-            flash(_("The meeting is added."), "success")
-            return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
-    return _render_invalid("meetings/form.html", form, process=process, meeting=None)
+
+    def save():
+        meeting = services.create_meeting(current_user, process, submission_key=form.submission_key.data,
+                                          **form.meeting_fields())
+        flash(_("The meeting is added."), "success")
+        return redirect(url_for(".show", meeting_id=meeting.id))
+
+    return form_page("meetings/form.html", form, save, process=process, meeting=None)
 
 
-@bp.route("/<slug>/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
-def edit(slug: str, meeting_id: int):
-    process = get_by_slug_or_404(slug)
-    _require_manage(process)
-    meeting = _meeting_or_404(process, meeting_id)
+@bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
     if meeting.is_cancelled:
         flash(_("This meeting is cancelled: it can no longer be changed."), "error")
-        return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
+        return redirect(url_for(".show", meeting_id=meeting.id))
     form = MeetingForm() if request.method == "POST" else MeetingForm(data=MeetingForm.data_of(meeting))
-    if form.validate_on_submit():
-        try:
-            services.update_meeting(current_user, meeting, **form.meeting_fields())
-        except RuleBroken as error:
-            db.session.rollback()
-            error.show_on(form)
-        else:
-            flash(_("The meeting is saved."), "success")
-            return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
-    return _render_invalid("meetings/form.html", form, process=process, meeting=meeting)
+
+    def save():
+        services.update_meeting(current_user, meeting, **form.meeting_fields())
+        flash(_("The meeting is saved."), "success")
+        return redirect(url_for(".show", meeting_id=meeting.id))
+
+    return form_page("meetings/form.html", form, save, process=meeting.process, meeting=meeting)
 
 
-@bp.route("/<slug>/meetings/<id:meeting_id>/cancel", methods=["GET", "POST"])
-def cancel(slug: str, meeting_id: int):
-    process = get_by_slug_or_404(slug)
-    _require_manage(process)
-    meeting = _meeting_or_404(process, meeting_id)
-    form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_meeting(current_user, meeting)
-        except RuleBroken as error:
-            db.session.rollback()
-            error.show_on(form)
-        else:
-            flash(_("The meeting is cancelled."), "success")
-            return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
-    return _render_invalid("meetings/cancel.html", form, process=process, meeting=meeting)
+@bp.route("/meetings/<id:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+
+    def save():
+        services.cancel_meeting(current_user, meeting)
+        flash(_("The meeting is cancelled."), "success")
+        return redirect(url_for(".show", meeting_id=meeting.id))
+
+    return form_page("meetings/cancel.html", ButtonForm(), save, process=meeting.process, meeting=meeting)
 
 
-@bp.route("/<slug>/meetings/<id:meeting_id>/register", methods=["POST"])
-def register(slug: str, meeting_id: int):
-    process = get_by_slug_or_404(slug)
-    meeting = _meeting_or_404(process, meeting_id)
+def _registration_button(meeting_id: int, act: Callable[[Meeting], str]):
+    """Register and leave: a POST button on the meeting's page. `act` returns the message to flash."""
+    meeting = _meeting(meeting_id)
+    back = url_for(".show", meeting_id=meeting.id)
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=url_for(".show", slug=slug, meeting_id=meeting.id)))
-    if not RegisterForm().validate_on_submit():
+        return redirect(url_for("accounts.login", next=back))
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        registration = services.register(current_user, meeting)
+        message = act(meeting)
     except RuleBroken as error:
-        db.session.rollback()
-        return _render_meeting(process, meeting, problem=error.message, status=error.status)
-    if registration.status is RegistrationStatus.CONFIRMED:
-        flash(_("You have a place at this meeting."), "success")
-    else:
-        flash(_("The meeting is full. You are on the waiting list: if a place becomes free, it is yours."),
-              "success")
-    return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
+        return _meeting_page(meeting, problem=error)
+    flash(message, "success")
+    return redirect(back)
 
 
-@bp.route("/<slug>/meetings/<id:meeting_id>/leave", methods=["POST"])
-def leave(slug: str, meeting_id: int):
-    process = get_by_slug_or_404(slug)
-    meeting = _meeting_or_404(process, meeting_id)
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=url_for(".show", slug=slug, meeting_id=meeting.id)))
-    if not LeaveForm().validate_on_submit():
-        abort(400)
-    try:
+@bp.route("/meetings/<id:meeting_id>/register", methods=["POST"])
+def register(meeting_id: int):
+    def act(meeting: Meeting) -> str:
+        if services.register(current_user, meeting).status is RegistrationStatus.CONFIRMED:
+            return _("You have a place at this meeting.")
+        return _("The meeting is full. You are on the waiting list: if a place becomes free, it is yours.")
+
+    return _registration_button(meeting_id, act)
+
+
+@bp.route("/meetings/<id:meeting_id>/leave", methods=["POST"])
+def leave(meeting_id: int):
+    def act(meeting: Meeting) -> str:
         services.unregister(current_user, meeting)
-    except RuleBroken as error:
-        db.session.rollback()
-        return _render_meeting(process, meeting, problem=error.message, status=error.status)
-    flash(_("You are no longer registered for this meeting."), "success")
-    return redirect(url_for(".show", slug=slug, meeting_id=meeting.id))
+        return _("You are no longer registered for this meeting.")
+
+    return _registration_button(meeting_id, act)
+
+
+def process_panel(process, _user) -> dict | None:
+    """The process page links to the meetings while the active phase enables them."""
+    phase = process.active_phase()
+    return {} if phase is not None and Component.MEETINGS in phase.components else None

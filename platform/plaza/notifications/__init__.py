@@ -1,1 +1,1 @@
-"""Side effects of domain changes: the outbox, e-mail delivery and (later) inboxes and digests."""
+"""Notifications: following consultations and proposals; see `component.py`."""

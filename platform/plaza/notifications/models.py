@@ -1,5 +1,4 @@
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,21 +21,3 @@ class Follow(db.Model):
         sa.UniqueConstraint("user_id", "process_id", name="uq_follow_process"),
         sa.UniqueConstraint("user_id", "proposal_id", name="uq_follow_proposal"),
     )
-
-
-class OutboxEvent(db.Model):
-    """A side effect to carry out, written in the same transaction as the change that causes it."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(80), index=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    attempts: Mapped[int] = mapped_column(default=0)
-    claimed_until: Mapped[datetime | None]  # a worker holds it until then
-    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)  # the sweeper waits until then
-    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
-    gave_up_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(sa.String(500))

@@ -1,3 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("processes", __name__, template_folder="templates")
+"""Consultations (participatory processes) with phases; see `component.py`."""

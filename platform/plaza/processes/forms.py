@@ -30,7 +30,7 @@ from plaza.config import LANGUAGES
 from plaza.phases import COMPONENT_NAMES, DEFAULT_COMPONENTS, PHASE_NAMES, Component, PhaseKind
 from plaza.processes import services
 from plaza.processes.services import PhasePlan
-from plaza.web.fields import WholeNumberField
+from plaza.web.fields import WholeNumberField, strip_text
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Addresses under /processes/ that are pages of Plaza, not consultations.
@@ -44,10 +44,6 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y
 def app_timezone() -> ZoneInfo:
     """The zone organisers type dates and times in."""
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _lower(value):
@@ -104,7 +100,7 @@ def _phase_title(default):
     return StringField(
         _l("Title"),
         default=default,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=120, message=_l("Use at most %(max)d characters."))],
     )
 
@@ -170,14 +166,14 @@ def _phase_field(kind: PhaseKind) -> FormField:
 class ProcessForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Say what residents are asked about, for example “A new park for the river bank”."),
         validators=[DataRequired(message=_l("Enter a title.")),
                     Length(max=200, message=_l("Use at most %(max)d characters."))],
     )
     summary = TextAreaField(
         _l("Summary"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("One or two sentences, shown in the list of consultations."),
         validators=[DataRequired(message=_l("Enter a summary.")),
                     Length(max=500, message=_l("Use at most %(max)d characters."))],
@@ -185,7 +181,7 @@ class ProcessForm(FlaskForm):
     )
     body = TextAreaField(
         _l("Description (optional)"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("What the consultation is about, what is already decided and what happens with the "
                        "results."),
         validators=[Length(max=20000, message=_l("Use at most %(max)d characters."))],
@@ -194,7 +190,7 @@ class ProcessForm(FlaskForm):
     language = SelectField(_l("Language it is written in"))
     slug = StringField(
         _l("Web address (optional)"),
-        filters=[_strip, _lower],
+        filters=[strip_text, _lower],
         description=_l("The end of the address of the consultation's page, for example river-park. Small "
                        "letters, digits and dashes. Leave it empty to make one from the title."),
         validators=[Optional(), Length(max=80, message=_l("Use at most %(max)d characters."))],
@@ -244,6 +240,12 @@ class ProcessForm(FlaskForm):
         if self.phase_errors:
             errors["phases"] = self.phase_errors
         return errors
+
+    def add_rule_error(self, field: str | None, message: str) -> bool:
+        if field != "phases":
+            return False
+        self.phase_errors.append(message)
+        return True
 
     def phase_rows(self) -> list[tuple[PhaseKind, FormField]]:
         return [(kind, getattr(self, f"phase_{kind.value}")) for kind in PhaseKind]

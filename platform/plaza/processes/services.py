@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from plaza import outbox
 from plaza.audit import services as audit
 from plaza.errors import RuleBroken
 from plaza.extensions import db
-from plaza.notifications import outbox
 from plaza.permissions import authorize
 from plaza.phases import DEFAULT_COMPONENTS, Component, PhaseKind
 from plaza.processes.models import Phase, PhaseComponent, Process
@@ -119,7 +119,3 @@ def update_process(organiser, process: Process, **fields) -> Process:
 
 def get_by_slug(slug: str) -> Process | None:
     return db.session.scalar(sa.select(Process).where(Process.slug == slug))
-
-
-def get_by_slug_or_404(slug: str) -> Process:
-    return db.first_or_404(sa.select(Process).where(Process.slug == slug))

@@ -72,10 +72,6 @@ class MergeForm(FlaskForm):
                              validators=[DataRequired(message=_l("Enter at least one proposal number."))])
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: a POST button with a CSRF token."""
-
-
 class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form

@@ -7,8 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer, selectinload
 
 from plaza import search
+from plaza.districts import all_districts
 from plaza.extensions import db
-from plaza.proposals.models import AnswerState, Category, District, Proposal, ProposalState
+from plaza.proposals.models import AnswerState, Category, Proposal, ProposalState
+from plaza.taxonomy import services as taxonomy  # the tag filter: a declared cross-feature import
 
 PER_PAGE = 20
 # Counting stops here, so a list costs the same with 2,000 or 200,000 proposals; beyond it the page says
@@ -81,9 +83,7 @@ def _filtered(process_id: int, filters: Filters) -> sa.Select:
     else:
         statement = statement.where(Proposal.state == ProposalState.PUBLISHED)
     if filters.tag_id:
-        from plaza.taxonomy.services import filter_by_tag
-
-        statement = filter_by_tag(statement, Proposal, filters.tag_id)
+        statement = taxonomy.filter_by_tag(statement, Proposal, filters.tag_id)
     matches = search.matching_proposal_ids(filters.query, db.session.get_bind().dialect.name)
     if matches is not None:
         # SQLite starts from the (few) matches when they are joined; PostgreSQL plans a hashed IN better
@@ -136,5 +136,9 @@ def categories() -> list[Category]:
     return db.session.scalars(sa.select(Category).order_by(Category.name)).all()
 
 
-def districts() -> list[District]:
-    return db.session.scalars(sa.select(District).order_by(District.name)).all()
+districts = all_districts
+
+
+def tags() -> list[tuple]:
+    """(tag, label) for the tag filter, UDHR first."""
+    return taxonomy.all_tags_with_labels()

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plaza.clock import utcnow
+from plaza.districts import District  # noqa: F401  (the relationship below names it)
 from plaza.extensions import db
 
 
@@ -27,11 +28,6 @@ class AmendmentState(enum.Enum):
 
 
 class Category(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-
-
-class District(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
 
@@ -61,7 +57,7 @@ class Proposal(db.Model):
     process = relationship("Process")
     author = relationship("User", foreign_keys=[author_id])
     category: Mapped[Category | None] = relationship()
-    district: Mapped[District | None] = relationship()
+    district: Mapped["District | None"] = relationship()
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="proposal", cascade="all, delete-orphan")
 
     __table_args__ = (

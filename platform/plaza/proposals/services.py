@@ -14,13 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from plaza import search, submissions
+from plaza import outbox, search, submissions
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
 from plaza.extensions import db, insert_on_conflict
-from plaza.notifications import outbox
-from plaza.notifications.models import Follow
+from plaza.notifications import services as notifications
 from plaza.permissions import authorize, can
 from plaza.processes.models import Process
 from plaza.proposals.models import (
@@ -144,7 +143,7 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
     try:
         db.session.flush()
         submissions.record(author, "proposal", process.id, submission_key, proposal.id)
-        db.session.add(Follow(user_id=author.id, proposal_id=proposal.id))
+        notifications.follow_quietly(author.id, proposal_id=proposal.id)
         search.index_text(proposal.id, f"{title} {plain_text(body)}")
         outbox.record("proposal.created", proposal_id=proposal.id, process_id=process.id)
         db.session.commit()
@@ -160,7 +159,7 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
 
 
 def _own_published(user, proposal: Proposal) -> None:
-    if user is None or proposal.author_id != user.id:
+    if not can(user, "proposal.revise", target=proposal):
         raise RuleBroken(_("Only the author can do this."), status=403)
     if proposal.state is not ProposalState.PUBLISHED:
         raise RuleBroken(_("This proposal was withdrawn or merged, so it cannot change any more."), status=409)
@@ -171,7 +170,7 @@ def edit_window_ends(proposal: Proposal):
 
 
 def can_edit(user, proposal: Proposal) -> bool:
-    return (user is not None and user.is_authenticated and proposal.author_id == user.id
+    return (can(user, "proposal.revise", target=proposal)
             and proposal.state is ProposalState.PUBLISHED and utcnow() < edit_window_ends(proposal)
             and can(user, "proposal.edit", proposal.process))
 
@@ -379,22 +378,4 @@ def merge(user, duplicates: list[Proposal], into: Proposal) -> None:
     audit.record("proposal.merged", user, into=into.id, duplicates=duplicate_ids)
     db.session.commit()
     db.session.expire_all()
-
-
-def follow(user, proposal: Proposal | None = None, process: Process | None = None) -> None:
-    authorize(user, "process.follow", process or proposal.process)
-    db.session.execute(insert_on_conflict(Follow).values(user_id=user.id, proposal_id=proposal.id if proposal else None,
-                                             process_id=process.id if process else None).on_conflict_do_nothing())
-    db.session.commit()
-
-
-def unfollow(user, proposal: Proposal | None = None, process: Process | None = None) -> None:
-    condition = Follow.proposal_id == proposal.id if proposal else Follow.process_id == process.id
-    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id, condition))
-    db.session.commit()
-
-
-def is_following(user, proposal: Proposal | None = None, process: Process | None = None) -> bool:
-    condition = Follow.proposal_id == proposal.id if proposal else Follow.process_id == process.id
-    return db.session.scalar(sa.select(Follow.id).where(Follow.user_id == user.id, condition)) is not None
 

@@ -5,15 +5,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from plaza.errors import RuleBroken
 from plaza.questionnaires import services
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class AnswersForm(FlaskForm):
-    """Carries the CSRF token of the answer pages. The answers themselves are named after their questions
-    (`q-<question id>`) and read by the view, since each questionnaire has its own questions."""
+from plaza.web.fields import strip_text
 
 
 class _Questions:
@@ -29,14 +21,14 @@ class _Questions:
 class QuestionnaireForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("For example: Your views on the riverside park."),
         validators=[DataRequired(message=_l("Enter a title.")),
                     Length(max=services.MAX_TITLE, message=_l("Use at most %(max)d characters."))],
     )
     intro = TextAreaField(
         _l("Introduction (optional)"),
-        filters=[_strip],
+        filters=[strip_text],
         description=_l("Why you ask, how long it takes, and what happens with the answers."),
         validators=[Length(max=services.MAX_INTRO, message=_l("Use at most %(max)d characters."))],
         render_kw={"rows": 4},

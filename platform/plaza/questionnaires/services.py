@@ -1,9 +1,7 @@
 """Rules for questionnaires: creating one, answering it once, exporting the answers without names."""
 
-import csv
 import hashlib
 import hmac
-import io
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -16,6 +14,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from plaza import spreadsheets
 from plaza.audit import services as audit
 from plaza.errors import RuleBroken
 from plaza.extensions import db
@@ -327,16 +326,6 @@ def response_count(questionnaire: Questionnaire) -> int:
 # ---------------------------------------------------------------------------------------------------------
 # Export
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet program will not run as a formula (CSV injection)."""
-    if value.startswith(FORMULA_STARTS) or value.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def export_answers(user, questionnaire: Questionnaire) -> str:
     """The answers as CSV text (with a byte-order mark so spreadsheets read it as UTF-8): one row per response,
     one column per question. No names, ids or respondent keys; rows sorted by the respondent key, which
@@ -358,14 +347,9 @@ def export_answers(user, questionnaire: Questionnaire) -> str:
     for response_id, question_id, text, option_text in answer_rows:
         cells[response_id, question_id].append(option_text if option_text is not None else text or "")
 
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
     header = [_("Date")] + [_("%(number)d. %(question)s", number=number, question=question.text)
-                            for number, question in enumerate(questions, start=1)]
-    writer.writerow([spreadsheet_safe(cell) for cell in header])
-    for response_id, created_at in responses:
-        row = [created_at.date().isoformat()] + ["; ".join(cells.get((response_id, question.id), []))
-                                                 for question in questions]
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return buffer.getvalue()
+              for number, question in enumerate(questions, start=1)]
+    rows = ([created_at.date().isoformat()] + ["; ".join(cells.get((response_id, question.id), []))
+                                               for question in questions]
+            for response_id, created_at in responses)
+    return spreadsheets.csv_document(header, rows)

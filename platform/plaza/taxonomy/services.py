@@ -108,13 +108,17 @@ def tag_process(organiser, process: Process, tag_ids: Iterable[int | str]) -> li
     return tags
 
 
+def may_tag(user, proposal: Proposal) -> bool:
+    """Its author (the "proposal.tag" rule) or the organisers of its process may tag a proposal."""
+    return can(user, "proposal.tag", target=proposal) or can(user, "process.manage", proposal.process)
+
+
 def tag_proposal(user, proposal: Proposal, tag_ids: Iterable[int | str]) -> list[Tag]:
     """Set the tags of a proposal to exactly these: its author or the organisers may. `user` None is the system."""
     if user is not None:
         if not user.is_authenticated:
             raise Forbidden(_("Sign in to take part."))
-        is_author = proposal.author_id is not None and proposal.author_id == user.id
-        if not is_author and not can(user, "process.manage", proposal.process):
+        if not may_tag(user, proposal):
             raise Forbidden(_("Only the author of a proposal or the organisers can change its tags."))
     tags = _known_tags(tag_ids)
     _replace_tags(ProposalTag, ProposalTag.proposal_id, proposal.id, tags)

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from plaza import spreadsheets
 from plaza.extensions import db
 from plaza.voting import counting, receipts, services
 from plaza.voting.models import Ballot, BallotKind, Vote
@@ -132,3 +133,14 @@ def result_rows(ballot: Ballot) -> list[ResultRow]:
         totals = result.get("summary", {}).get("support", {})
     return [ResultRow(option.id, option.label, option.cost, totals.get(str(option.id)), str(option.id) in winners)
             for option in ballot.options]
+
+
+RESULT_CSV_HEADER = ("option_id", "option", "cost", "total", "elected")
+
+
+def result_csv(ballot: Ballot) -> str:
+    """The result table as CSV text (see plaza.spreadsheets): one row per option, totals as numbers."""
+    return spreadsheets.csv_document(RESULT_CSV_HEADER, (
+        [row.option_id, row.label, row.cost or "", "" if row.total is None else row.total,
+         "yes" if row.elected else "no"]
+        for row in result_rows(ballot)))

@@ -1,4 +1,5 @@
 """Casting a secret vote: one eligible person, one vote, a receipt, and nothing that links the two.
+Who is eligible (residence and age) is the eligibility area's rule (`plaza.eligibility.services.refusal`).
 
 One transaction per vote:
 1. `UPDATE ballot SET vote_count = vote_count + 1 … WHERE state = 'open' RETURNING …` takes the ballot's
@@ -12,28 +13,18 @@ wait; if Redis is down, the periodic job does it.
 """
 
 import logging
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from plaza import queues
-from plaza.clock import utcnow
+from plaza.eligibility import services as eligibility
 from plaza.errors import RuleBroken
 from plaza.extensions import db
 from plaza.permissions import authorize
 from plaza.voting import mixing, receipts
-from plaza.voting.models import (
-    Ballot,
-    BallotState,
-    Eligibility,
-    EligibilitySource,
-    Participation,
-    SealedVote,
-    Vote,
-)
+from plaza.voting.models import Ballot, BallotState, Participation, SealedVote, Vote
 
 log = logging.getLogger(__name__)
 
@@ -49,57 +40,11 @@ def has_voted(user, ballot: Ballot) -> bool:
     return db.session.get(Participation, (ballot.id, user.id)) is not None
 
 
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def eligibility_of(user) -> Eligibility | None:
-    return db.session.get(Eligibility, user.id)
-
-
-def declare_eligibility(user, district_id: int | None, birth_date: date | None) -> Eligibility:
-    """A resident says where they live and when they were born. What a desk or a council roll recorded
-    is not overwritten by the resident's own word."""
-    record = eligibility_of(user)
-    if record is not None and record.source is not EligibilitySource.SELF:
-        raise RuleBroken(_("A participation desk or the council's roll recorded these details. Ask a "
-                           "participation desk to change them."), status=409)
-    if record is None:
-        record = Eligibility(user_id=user.id, source=EligibilitySource.SELF)
-        db.session.add(record)
-    record.district_id, record.birth_date = district_id, birth_date
-    db.session.commit()
-    return record
-
-
-def eligibility_problem(user, ballot: Ballot, today: date | None = None) -> str | None:
-    """Why `user` may not vote on `ballot` (residence and age, never citizenship), or None."""
-    if not ballot.min_age and ballot.district_id is None:
-        return None
-    today = today or utcnow().date()
-    record = eligibility_of(user)
-    birth_date = record.birth_date if record else None
-    district_id = record.district_id if record else None
-    if ballot.min_age:
-        if birth_date is None:
-            return _("This vote is open to residents aged %(age)d or over. Add your date of birth on your "
-                     "account page, or ask at a participation desk.", age=ballot.min_age)
-        if age_on(birth_date, today) < ballot.min_age:
-            return ngettext("This vote is open to residents aged %(num)d or over.",
-                            "This vote is open to residents aged %(num)d or over.", ballot.min_age)
-    if ballot.district_id is not None and district_id != ballot.district_id:
-        if district_id is None:
-            return _("This vote is open to residents of %(district)s. Add where you live on your account "
-                     "page, or ask at a participation desk.", district=ballot.district.name)
-        return _("This vote is open to residents of %(district)s.", district=ballot.district.name)
-    return None
-
-
 def check_can_vote(user, ballot: Ballot) -> None:
     if ballot.state is not BallotState.OPEN:
         raise RuleBroken(_("This ballot is not open for voting."), status=409)
     authorize(user, "ballot.cast", ballot.process)
-    problem = eligibility_problem(user, ballot)
+    problem = eligibility.refusal(user, min_age=ballot.min_age, district=ballot.district)
     if problem:
         raise RuleBroken(problem, status=403)
 

@@ -10,32 +10,28 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from plaza.voting.methods import budgeting, equal_shares, ranked, tallies
+from plaza.voting.methods import budgeting, ranked
 from plaza.voting.methods.result import Result
+from plaza.voting.methods.rules import BallotKind, CountingRule
 
 
 def count(spec: dict[str, Any], votes: Iterable[str | list | dict]) -> Result:
     """`spec`: {"kind", "method", "seats", "budget", "budget_input", "points", "options": [{"id", "cost"}]};
-    `votes`: canonical choices (as stored, or already decoded)."""
+    `votes`: canonical choices (as stored, or already decoded). `kind` is a `BallotKind` value, `method` a
+    `CountingRule` value that counts that kind."""
     ballots = [json.loads(vote) if isinstance(vote, str) else vote for vote in votes]
     options = [str(option["id"]) for option in spec["options"]]
-    kind, method, seats = spec["kind"], spec["method"], spec.get("seats") or 1
-    if kind in ("referendum", "single", "approval", "ranked") or (kind == "budget"
-                                                                  and spec["budget_input"] != "cumulative"):
+    kind, rule, seats = BallotKind(spec["kind"]), CountingRule(spec["method"]), spec.get("seats") or 1
+    if rule.kind is not kind:
+        raise ValueError(f"the rule {rule.value!r} does not count {kind.value} ballots")
+    if kind is not BallotKind.SCORE and not (kind is BallotKind.BUDGET and spec["budget_input"] == "cumulative"):
         ballots = [[str(choice) for choice in ballot] for ballot in ballots]
-    if kind == "referendum":
-        return tallies.majority(options, ballots)
-    if kind == "single":
-        return tallies.plurality(options, ballots, seats)
-    if kind == "approval":
-        return tallies.approval(options, ballots, seats)
-    if kind == "score":
-        return tallies.score(options, ballots, seats)
-    if kind == "ranked":
-        return _count_ranked(spec, ballots, method, seats)
-    if kind == "budget":
-        return _count_budget(spec, ballots, method)
-    raise ValueError(f"unknown ballot kind {kind!r}")
+    if kind is BallotKind.BUDGET:
+        return _count_budget(spec, ballots, rule)
+    if kind is BallotKind.RANKED:
+        election = ranked_election(spec, ballots)
+        return rule.function(election, seats) if rule.takes_seats else rule.function(election)
+    return rule.function(options, ballots, seats) if rule.takes_seats else rule.function(options, ballots)
 
 
 def ranked_election(spec: dict[str, Any], ballots: list) -> ranked.RankedElection:
@@ -47,13 +43,6 @@ def ranked_election(spec: dict[str, Any], ballots: list) -> ranked.RankedElectio
         ballots=tuple(ranked.WeightedBallot(tuple(frozenset((choice,)) for choice in ranking), count)
                       for ranking, count in sorted(grouped.items())),
         metadata={"TITLE": spec.get("title", "")})
-
-
-def _count_ranked(spec, ballots, method, seats) -> Result:
-    election = ranked_election(spec, ballots)
-    if method == "irv":
-        return ranked.irv(election)
-    return ranked.stv(election, seats)
 
 
 def budget_election(spec: dict[str, Any], ballots: list) -> budgeting.PBElection:
@@ -78,13 +67,11 @@ def budget_election(spec: dict[str, Any], ballots: list) -> budgeting.PBElection
         project_fields={str(option["id"]): {"name": option.get("label", "")} for option in spec["options"]})
 
 
-def _count_budget(spec, ballots, method) -> Result:
+def _count_budget(spec, ballots, rule: CountingRule) -> Result:
     """The chosen rule's result, with each project's support (approvals, points or positional points) in
     its summary: the rules' rounds do not all carry it, and the result table shows it."""
-    rule = {"greedy": budgeting.greedy, "mes": equal_shares.mes, "mes-add1": equal_shares.mes_add1,
-            "mes-add1-greedy": equal_shares.mes_add1_greedy}[method]
     election = budget_election(spec, ballots)
-    result = rule(election)
+    result = rule.function(election)
     profile = budgeting.Profile.of(election)
     support = {project: budgeting.json_number(total) for project, total in zip(profile.ids, profile.support(),
                                                                                   strict=True)}

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from plaza.numbers import whole_number
-from plaza.voting.models import METHODS, BallotKind, BudgetInput
-from plaza.web.fields import WholeNumberField
+from plaza.voting.models import BallotKind, BudgetInput, CountingRule
+from plaza.web.fields import WholeNumberField, strip_text
 
 MAX_AMOUNT = 1_000_000_000  # a budget or a project's cost, in whole units of money
 MAX_OPTIONS = 1000
@@ -18,27 +18,25 @@ KIND_NAMES = {
     BallotKind.RANKED: _l("Ranked choice: put options in order"),
     BallotKind.BUDGET: _l("Participatory budget: projects with costs"),
 }
-METHOD_NAMES = {
-    "majority": _l("Majority of yes and no votes"),
-    "plurality": _l("Most votes"),
-    "approval": _l("Most approvals"),
-    "score": _l("Highest total score"),
-    "irv": _l("Instant-runoff voting (one winner)"),
-    "stv": _l("Single transferable vote (several winners)"),
-    "greedy": _l("Most votes first, while money lasts (greedy)"),
-    "mes": _l("Method of Equal Shares, without completion"),
-    "mes-add1": _l("Method of Equal Shares with Add1 completion"),
-    "mes-add1-greedy": _l("Method of Equal Shares with Add1, then greedy"),
+# Translated names of the counting rules (declared in `plaza.voting.methods.rules`), in the order the form lists them.
+RULE_NAMES = {
+    CountingRule.MAJORITY: _l("Majority of yes and no votes"),
+    CountingRule.PLURALITY: _l("Most votes"),
+    CountingRule.APPROVAL: _l("Most approvals"),
+    CountingRule.SCORE: _l("Highest total score"),
+    CountingRule.IRV: _l("Instant-runoff voting (one winner)"),
+    CountingRule.STV: _l("Single transferable vote (several winners)"),
+    CountingRule.GREEDY: _l("Most votes first, while money lasts (greedy)"),
+    CountingRule.MES: _l("Method of Equal Shares, without completion"),
+    CountingRule.MES_ADD1: _l("Method of Equal Shares with Add1 completion"),
+    CountingRule.MES_ADD1_GREEDY: _l("Method of Equal Shares with Add1, then greedy"),
 }
+METHOD_NAMES = {rule.value: name for rule, name in RULE_NAMES.items()}  # by `Ballot.method`
 BUDGET_INPUT_NAMES = {
     BudgetInput.APPROVAL: _l("Choose projects within the budget"),
     BudgetInput.CUMULATIVE: _l("Spread points over projects"),
     BudgetInput.RANKED: _l("Put projects in order of preference"),
 }
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def read_option_lines(text: str, with_costs: bool) -> list[dict]:
@@ -64,9 +62,9 @@ def read_option_lines(text: str, with_costs: bool) -> list[dict]:
 
 
 class BallotForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[_strip],
+    title = StringField(_l("Title"), filters=[strip_text],
                         validators=[InputRequired(message=_l("Enter a title for the ballot.")), Length(max=200)])
-    description = TextAreaField(_l("What residents decide"), filters=[_strip], validators=[Length(max=5000)])
+    description = TextAreaField(_l("What residents decide"), filters=[strip_text], validators=[Length(max=5000)])
     kind = SelectField(_l("Kind of ballot"), choices=[(kind.value, name) for kind, name in KIND_NAMES.items()])
     method = SelectField(_l("Counting method"), choices=[(name, label) for name, label in METHOD_NAMES.items()],
                          description=_l("It must fit the kind of ballot: ranked ballots use instant-runoff or "
@@ -92,7 +90,7 @@ class BallotForm(FlaskForm):
     submit = SubmitField(_l("Save as a draft"))
 
     def validate_method(self, field):
-        if field.data not in METHODS[BallotKind(self.kind.data)]:
+        if field.data not in {rule.value for rule in CountingRule.for_kind(BallotKind(self.kind.data))}:
             raise ValidationError(_l("This counting method does not fit this kind of ballot."))
 
     def validate_options(self, field):
@@ -104,28 +102,8 @@ class BallotForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the choices travel as plain fields the ballot reads itself."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class ReceiptForm(FlaskForm):
-    code = StringField(_l("Receipt code"), filters=[_strip],
+    code = StringField(_l("Receipt code"), filters=[strip_text],
                        validators=[InputRequired(message=_l("Enter the receipt code you were given."))],
                        description=_l("20 letters and digits in groups of four, like 7K2D-QX9M-4TPA-HV3C-8NWE."))
     submit = SubmitField(_l("Check my vote"))
-
-
-class EligibilityForm(FlaskForm):
-    district = SelectField(_l("Where you live"), coerce=int,
-                           description=_l("Some votes are only for residents of one district."))
-    birth_date = DateField(_l("Date of birth"), validators=[Optional()],
-                           description=_l("Some votes have a minimum age. For example, 2009-03-27."))
-    submit = SubmitField(_l("Save"))
-
-    def validate_birth_date(self, field):
-        from plaza.clock import utcnow
-
-        if field.data and not (field.data.year >= 1900 and field.data <= utcnow().date()):
-            raise ValidationError(_l("Enter a real date of birth, in the past."))

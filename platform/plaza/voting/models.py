@@ -8,41 +8,14 @@ so only the sealed copy is ever written beside a participation.
 """
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plaza.clock import utcnow
 from plaza.extensions import db
-
-
-class EligibilitySource(enum.Enum):
-    SELF = "self"  # the resident said so on their account page
-    DESK = "desk"  # checked by an officer at a participation desk
-    ROLL = "roll"  # from a roll the council imported
-
-
-class Eligibility(db.Model):
-    """Where a person lives and when they were born: what decides whether they may vote (never citizenship).
-    Kept apart from the account, as personal data with its own source."""
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="SET NULL"))
-    birth_date: Mapped[date | None]
-    source: Mapped[EligibilitySource] = mapped_column(default=EligibilitySource.SELF)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    district = relationship("District")
-
-
-class BallotKind(enum.Enum):
-    REFERENDUM = "referendum"  # yes / no / abstain
-    SINGLE = "single"  # one option
-    APPROVAL = "approval"  # between min_choices and max_choices options
-    SCORE = "score"  # 0..max_score for each option
-    RANKED = "ranked"  # an order of preference, counted by IRV (one seat) or STV
-    BUDGET = "budget"  # participatory budgeting: projects with costs and a budget
+from plaza.voting.methods.rules import BallotKind, CountingRule  # BallotKind: declared with the rules
 
 
 class BudgetInput(enum.Enum):
@@ -60,14 +33,10 @@ class BallotState(enum.Enum):
     COUNTED = "counted"  # result published
 
 
-# Counting methods each kind of ballot offers; the first is the default.
+# Counting methods each kind of ballot offers, by name (`Ballot.method`); the first is the default. From the one
+# declaration of the rules, `plaza.voting.methods.rules.CountingRule`.
 METHODS: dict[BallotKind, tuple[str, ...]] = {
-    BallotKind.REFERENDUM: ("majority",),
-    BallotKind.SINGLE: ("plurality",),
-    BallotKind.APPROVAL: ("approval",),
-    BallotKind.SCORE: ("score",),
-    BallotKind.RANKED: ("irv", "stv"),
-    BallotKind.BUDGET: ("mes-add1-greedy", "mes-add1", "mes", "greedy"),
+    kind: tuple(rule.value for rule in CountingRule.for_kind(kind)) for kind in BallotKind
 }
 
 
@@ -77,7 +46,7 @@ class Ballot(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     kind: Mapped[BallotKind]
-    method: Mapped[str] = mapped_column(sa.String(20))
+    method: Mapped[str] = mapped_column(sa.String(20))  # a CountingRule's value (see `rule`)
     seats: Mapped[int] = mapped_column(default=1)  # winners for approval, score, STV
     min_choices: Mapped[int] = mapped_column(default=1)  # approval
     max_choices: Mapped[int | None]  # approval; None: any number
@@ -120,6 +89,10 @@ class Ballot(db.Model):
     def waiting_count(self) -> int:
         """Votes cast but not yet on the bulletin board (sealed in the mixing pool)."""
         return self.vote_count - self.published_count
+
+    @property
+    def rule(self) -> CountingRule:
+        return CountingRule(self.method)
 
     @property
     def is_open(self) -> bool:

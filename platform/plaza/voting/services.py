@@ -27,6 +27,7 @@ from plaza.voting.models import (
     BallotOption,
     BallotState,
     BudgetInput,
+    CountingRule,
     Vote,
 )
 
@@ -68,7 +69,7 @@ def create_ballot(organiser, process, *, title: str, kind: BallotKind, options: 
                          field="min_choices")
     ballot = Ballot(process_id=process.id, title=title, description=description, kind=kind, method=method,
                     seats=1 if kind in (BallotKind.REFERENDUM, BallotKind.SINGLE, BallotKind.BUDGET)
-                    or method == "irv" else seats,
+                    or method == CountingRule.IRV.value else seats,
                     min_choices=min_choices, max_choices=max_choices, max_score=max_score, budget=budget,
                     budget_input=budget_input, points=points, min_age=min_age, district_id=district_id,
                     created_by_id=organiser.id, chain_head="")
@@ -112,23 +113,26 @@ def _move(ballot: Ballot, from_state: BallotState, to_state: BallotState, **valu
     ).rowcount)
 
 
-def open_ballot(organiser, ballot: Ballot) -> None:
+def _step(organiser, ballot: Ballot, from_state: BallotState, to_state: BallotState, action: str, refused: str,
+          **values) -> None:
+    """Move the ballot one step (once, however many organisers click at once) and write it in the audit log."""
     authorize(organiser, "ballot.manage", ballot.process)
-    if not _move(ballot, BallotState.DRAFT, BallotState.OPEN, opened_at=utcnow()):
+    if not _move(ballot, from_state, to_state, **values):
         db.session.rollback()
-        raise RuleBroken(_("Only a ballot in preparation can be opened."), status=409)
-    audit.record("ballot.opened", organiser, ballot_id=ballot.id)
+        raise RuleBroken(refused, status=409)
+    audit.record(action, organiser, ballot_id=ballot.id)
     db.session.commit()
+
+
+def open_ballot(organiser, ballot: Ballot) -> None:
+    _step(organiser, ballot, BallotState.DRAFT, BallotState.OPEN, "ballot.opened",
+          _("Only a ballot in preparation can be opened."), opened_at=utcnow())
 
 
 def close_ballot(organiser, ballot: Ballot) -> None:
     """Freeze the ballot, publish the votes still in the mixing pool and ask a worker to count it."""
-    authorize(organiser, "ballot.manage", ballot.process)
-    if not _move(ballot, BallotState.OPEN, BallotState.CLOSED, closed_at=utcnow()):
-        db.session.rollback()
-        raise RuleBroken(_("Only an open ballot can be closed."), status=409)
-    audit.record("ballot.closed", organiser, ballot_id=ballot.id)
-    db.session.commit()
+    _step(organiser, ballot, BallotState.OPEN, BallotState.CLOSED, "ballot.closed",
+          _("Only an open ballot can be closed."), closed_at=utcnow())
     try:  # the last batch: closed, nothing more can join it
         mixing.publish(ballot.id)
     except Exception:  # the count publishes it
@@ -193,7 +197,3 @@ def ballots_visible_to(user, process) -> list[Ballot]:
         statement = statement.where(Ballot.state != BallotState.DRAFT)
     return list(db.session.scalars(statement))
 
-
-def get_ballot(process, ballot_id: int) -> Ballot | None:
-    ballot = db.session.get(Ballot, ballot_id)
-    return ballot if ballot is not None and ballot.process_id == process.id else None

@@ -5,8 +5,6 @@ Checking and casting follow Post/Redirect/Get: the choices being checked and, af
 code wait in the voter's own session cookie (never on the server), so a reload or a change of language
 shows the same page again. Both are forgotten as soon as the voter goes to another page."""
 
-import csv
-import io
 import json
 
 from flask import (
@@ -25,23 +23,26 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from plaza.districts import all_districts
 from plaza.errors import RuleBroken
-from plaza.extensions import db
 from plaza.permissions import can
-from plaza.processes.services import get_by_slug_or_404
-from plaza.proposals.listing import districts
-from plaza.questionnaires.services import spreadsheet_safe
+from plaza.processes.scope import current_process
 from plaza.voting import board, casting, explain, mixing, services
 from plaza.voting.choices import as_submitted, describe, read_choices, shape
-from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ConfirmForm, ReceiptForm
-from plaza.voting.models import BallotKind, BallotState, BudgetInput
+from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ReceiptForm
+from plaza.voting.models import Ballot, BallotKind, BallotState, BudgetInput
+from plaza.web.access import allowed, get_or_404
 from plaza.web.fields import page_number
+from plaza.web.forms import ButtonForm
+from plaza.web.pages import button, form_page
+from plaza.web.responses import attachment, no_store
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 BOARD_PAGE = 100
 CHECKING = "voting.checking"  # session keys: {"ballot": id, "choices": …}
 RECEIPT = "voting.receipt"  # {"ballot": id, "code": …, "choices": …}
-_KEPT_ON = {CHECKING: {"voting.check", "voting.cast", "voting.show"}, RECEIPT: {"voting.your_receipt"}}
+_KEPT_ON = {CHECKING: {"process.voting.check", "process.voting.cast", "process.voting.show"},
+            RECEIPT: {"process.voting.your_receipt"}}
 
 
 @bp.before_app_request
@@ -62,44 +63,52 @@ def voting_helpers() -> dict:
             "kind_names": KIND_NAMES, "method_names": METHOD_NAMES, "budget_input_names": BUDGET_INPUT_NAMES}
 
 
-def _ballot_or_404(slug: str, ballot_id: int):
-    process = get_by_slug_or_404(slug)
-    ballot = services.get_ballot(process, ballot_id)
-    if ballot is None or (ballot.state is BallotState.DRAFT and not can(current_user, "ballot.manage", process)):
+def _ballot_or_404(ballot_id: int) -> Ballot:
+    """The page's ballot; a draft only for those who prepare ballots (to others it does not exist yet)."""
+    process = current_process()
+    ballot = get_or_404(Ballot, ballot_id, process_id=process.id)
+    if ballot.state is BallotState.DRAFT and not can(current_user, "ballot.manage", process):
         abort(404)
-    return process, ballot
+    return ballot
 
 
-def _no_store(response):
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def _page(template: str, **context) -> str:
+    return render_template(template, process=current_process(), **context)
 
 
-def _render_ballot(process, ballot, choices=None, problem: RuleBroken | None = None, status: int = 200):
+def _private(page) -> Response:
+    """Pages with what a voter chose or their receipt code stay out of every cache."""
+    return no_store(make_response(page))
+
+
+def _require_button() -> None:
+    """The ballot's own fields are read by `plaza.voting.choices`; the form only carries the CSRF token."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+
+
+def _ballot_page(ballot: Ballot, choices=None, problem: RuleBroken | None = None) -> Response:
     refusal = None
     if ballot.is_open and current_user.is_authenticated:
         try:
             casting.check_can_vote(current_user, ballot)
         except RuleBroken as error:
             refusal = error.message
-    return _no_store((render_template(
-        "voting/ballot.html", process=process, ballot=ballot, form=ConfirmForm(), choices=choices,
-        problem=problem, refusal=refusal, voted=casting.has_voted(current_user, ballot),
-        can_manage=can(current_user, "ballot.manage", process),
-    ), status))
+    return _private((_page(
+        "voting/ballot.html", ballot=ballot, form=ButtonForm(), choices=choices, problem=problem, refusal=refusal,
+        voted=casting.has_voted(current_user, ballot), can_manage=can(current_user, "ballot.manage", current_process()),
+    ), problem.status if problem else 200))
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>", methods=["GET", "POST"])
-def show(slug: str, ballot_id: int):
+@bp.route("/ballots/<id:ballot_id>", methods=["GET", "POST"])
+def show(ballot_id: int):
     """GET: the ballot. POST (from the check page's "Change my choices"): the ballot filled in as it was."""
-    process, ballot = _ballot_or_404(slug, ballot_id)
+    ballot = _ballot_or_404(ballot_id)
     choices = None
     if request.method == "POST":
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
+        _require_button()
         choices = as_submitted(ballot, request.form)
-    return _render_ballot(process, ballot, choices)
+    return _ballot_page(ballot, choices)
 
 
 def _kept(key: str, ballot) -> dict | None:
@@ -107,185 +116,163 @@ def _kept(key: str, ballot) -> dict | None:
     return kept if isinstance(kept, dict) and kept.get("ballot") == ballot.id else None
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/check", methods=["GET", "POST"])
-def check(slug: str, ballot_id: int):
-    process, ballot = _ballot_or_404(slug, ballot_id)
+@bp.route("/ballots/<id:ballot_id>/check", methods=["GET", "POST"])
+def check(ballot_id: int):
+    ballot = _ballot_or_404(ballot_id)
     if request.method == "POST":
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
+        _require_button()
         try:
             casting.check_can_vote(current_user, ballot)
             if casting.has_voted(current_user, ballot):
                 raise casting.AlreadyVoted()
             choices = read_choices(ballot, request.form)
         except RuleBroken as error:
-            return _render_ballot(process, ballot, as_submitted(ballot, request.form), error, error.status)
+            return _ballot_page(ballot, as_submitted(ballot, request.form), error)
         session[CHECKING] = {"ballot": ballot.id, "choices": choices}
-        return redirect(url_for(".check", slug=slug, ballot_id=ballot.id), 303)
+        return redirect(url_for(".check", ballot_id=ballot.id), 303)
     checking = _kept(CHECKING, ballot)
     if checking is None or not ballot.is_open or casting.has_voted(current_user, ballot):
-        return redirect(url_for(".show", slug=slug, ballot_id=ballot.id))
+        return redirect(url_for(".show", ballot_id=ballot.id))
     choices = checking["choices"]
-    return _no_store(render_template("voting/check.html", process=process, ballot=ballot, form=ConfirmForm(),
-                                     choices=choices, summary=describe(ballot, choices)))
+    return _private(_page("voting/check.html", ballot=ballot, form=ButtonForm(), choices=choices,
+                          summary=describe(ballot, choices)))
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/cast", methods=["POST"])
-def cast(slug: str, ballot_id: int):
-    process, ballot = _ballot_or_404(slug, ballot_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+@bp.route("/ballots/<id:ballot_id>/cast", methods=["POST"])
+def cast(ballot_id: int):
+    ballot = _ballot_or_404(ballot_id)
+    _require_button()
     try:
         choices = read_choices(ballot, request.form)
         code = casting.cast(current_user, ballot, choices)
     except RuleBroken as error:
-        db.session.rollback()
-        return _render_ballot(process, ballot, as_submitted(ballot, request.form), error, error.status)
+        return _ballot_page(ballot, as_submitted(ballot, request.form), error)
     session.pop(CHECKING, None)
     session[RECEIPT] = {"ballot": ballot.id, "code": code, "choices": choices}
-    return redirect(url_for(".your_receipt", slug=slug, ballot_id=ballot.id), 303)
+    return redirect(url_for(".your_receipt", ballot_id=ballot.id), 303)
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/your-receipt")
-def your_receipt(slug: str, ballot_id: int):
+@bp.route("/ballots/<id:ballot_id>/your-receipt")
+def your_receipt(ballot_id: int):
     """The receipt code, shown until the voter leaves this page (reloads and language switches keep it)."""
-    process, ballot = _ballot_or_404(slug, ballot_id)
+    ballot = _ballot_or_404(ballot_id)
     kept = _kept(RECEIPT, ballot)
     if kept is None:
         flash(_("Your receipt code is shown only once, on the page after you vote."), "info")
-        return redirect(url_for(".show", slug=slug, ballot_id=ballot.id))
-    return _no_store(render_template("voting/receipt.html", process=process, ballot=ballot, code=kept["code"],
-                                     summary=describe(ballot, kept["choices"])))
+        return redirect(url_for(".show", ballot_id=ballot.id))
+    return _private(_page("voting/receipt.html", ballot=ballot, code=kept["code"],
+                          summary=describe(ballot, kept["choices"])))
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/receipt", methods=["GET", "POST"])
-def receipt(slug: str, ballot_id: int):
-    process, ballot = _ballot_or_404(slug, ballot_id)
+@bp.route("/ballots/<id:ballot_id>/receipt", methods=["GET", "POST"])
+def receipt(ballot_id: int):
+    ballot = _ballot_or_404(ballot_id)
     form = ReceiptForm()
-    vote, searched = None, False
-    if form.validate_on_submit():
-        try:
-            vote = casting.find_vote(ballot, form.code.data)
-            searched = True
-        except RuleBroken as error:
-            error.show_on(form)
-    summary = describe(ballot, json.loads(vote.choices)) if vote else None
-    status = 400 if form.errors else 200
-    return _no_store((render_template("voting/receipt_check.html", process=process, ballot=ballot, form=form,
-                                      vote=vote, searched=searched, summary=summary), status))
+
+    def look_up():
+        vote = casting.find_vote(ballot, form.code.data)
+        return _page("voting/receipt_check.html", ballot=ballot, form=form, vote=vote, searched=True,
+                     summary=describe(ballot, json.loads(vote.choices)) if vote else None)
+
+    return _private(form_page("voting/receipt_check.html", form, look_up, process=current_process(),
+                              ballot=ballot))
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/board")
-def bulletin_board(slug: str, ballot_id: int):
-    process, ballot = _ballot_or_404(slug, ballot_id)
+@bp.route("/ballots/<id:ballot_id>/board")
+def bulletin_board(ballot_id: int):
+    ballot = _ballot_or_404(ballot_id)
     page = board.page(ballot, page_number(request.args), BOARD_PAGE)
     if page is None:
         abort(404)
-    return render_template("voting/board.html", process=process, ballot=ballot, page=page,
-                           describe=lambda choices: describe(ballot, json.loads(choices)))
+    return _page("voting/board.html", ballot=ballot, page=page,
+                 describe=lambda choices: describe(ballot, json.loads(choices)))
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/board.json")
-def bulletin_board_json(slug: str, ballot_id: int):
-    _, ballot = _ballot_or_404(slug, ballot_id)
+@bp.route("/ballots/<id:ballot_id>/board.json")
+def bulletin_board_json(ballot_id: int):
+    ballot = _ballot_or_404(ballot_id)
     response = jsonify(board.export(ballot))
     response.headers["Content-Disposition"] = f'inline; filename="ballot-{ballot.id}-board.json"'
     return response
 
 
-def _counted_or_404(slug: str, ballot_id: int):
-    process, ballot = _ballot_or_404(slug, ballot_id)
+def _counted_or_404(ballot_id: int) -> Ballot:
+    ballot = _ballot_or_404(ballot_id)
     if ballot.state is not BallotState.COUNTED:
         abort(404)
-    return process, ballot
+    return ballot
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/result")
-def result(slug: str, ballot_id: int):
-    process, ballot = _counted_or_404(slug, ballot_id)
-    return render_template("voting/result.html", process=process, ballot=ballot, rows=board.result_rows(ballot),
-                           steps=explain.steps(ballot))
+@bp.route("/ballots/<id:ballot_id>/result")
+def result(ballot_id: int):
+    ballot = _counted_or_404(ballot_id)
+    return _page("voting/result.html", ballot=ballot, rows=board.result_rows(ballot), steps=explain.steps(ballot))
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/result.json")
-def result_json(slug: str, ballot_id: int):
-    _, ballot = _counted_or_404(slug, ballot_id)
+@bp.route("/ballots/<id:ballot_id>/result.json")
+def result_json(ballot_id: int):
+    ballot = _counted_or_404(ballot_id)
     return jsonify({"ballot": services.spec(ballot), "result": ballot.result})
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/result.csv")
-def result_csv(slug: str, ballot_id: int):
-    _, ballot = _counted_or_404(slug, ballot_id)
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read UTF-8
-    writer = csv.writer(out)
-    writer.writerow(["option_id", "option", "cost", "total", "elected"])
-    for row in board.result_rows(ballot):
-        writer.writerow([row.option_id, spreadsheet_safe(row.label), row.cost or "",
-                         "" if row.total is None else row.total, "yes" if row.elected else "no"])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}-result.csv"'})
+@bp.route("/ballots/<id:ballot_id>/result.csv")
+def result_csv(ballot_id: int):
+    ballot = _counted_or_404(ballot_id)
+    return attachment(board.result_csv(ballot), "text/csv; charset=utf-8", f"ballot-{ballot.id}-result.csv")
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/votes.<any(pb, soi):fmt>")
-def open_data(slug: str, ballot_id: int, fmt: str):
+@bp.route("/ballots/<id:ballot_id>/votes.<any(pb, soi):fmt>")
+def open_data(ballot_id: int, fmt: str):
     """The votes of a closed ballot in an open format: Pabulib for budgets, PrefLib for ranked ballots."""
-    _, ballot = _ballot_or_404(slug, ballot_id)
+    ballot = _ballot_or_404(ballot_id)
     wanted = BallotKind.BUDGET if fmt == "pb" else BallotKind.RANKED
     if (ballot.kind is not wanted or ballot.state not in (BallotState.CLOSED, BallotState.COUNTED)
             or ballot.waiting_count):
         abort(404)
-    return Response(board.open_data(ballot), mimetype="text/plain",
-                    headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}.{fmt}"'})
+    return attachment(board.open_data(ballot), "text/plain; charset=utf-8", f"ballot-{ballot.id}.{fmt}")
 
 
 # --- organisers ---------------------------------------------------------------------------------------------
 
 
-def _require_manage(process) -> None:
-    if not can(current_user, "ballot.manage", process):
-        abort(403)
-
-
-@bp.route("/<slug>/ballots/new", methods=["GET", "POST"])
-def new(slug: str):
-    process = get_by_slug_or_404(slug)
-    _require_manage(process)
+@bp.route("/ballots/new", methods=["GET", "POST"])
+@allowed("ballot.manage")
+def new():
+    process = current_process()
     form = BallotForm()
-    form.district.choices = [(0, _("Everyone, wherever they live"))] + [(d.id, d.name) for d in districts()]
-    if form.validate_on_submit():
-        kind = BallotKind(form.kind.data)
-        try:
-            ballot = services.create_ballot(
-                current_user, process, title=form.title.data, description=form.description.data or "",
-                kind=kind, method=form.method.data, options=getattr(form, "parsed_options", []),
-                seats=form.seats.data, min_choices=form.min_choices.data, max_choices=form.max_choices.data,
-                max_score=form.max_score.data, budget=form.budget.data,
-                budget_input=BudgetInput(form.budget_input.data), points=form.points.data,
-                min_age=form.min_age.data, district_id=form.district.data or None)
-        except RuleBroken as error:
-            db.session.rollback()
-            error.show_on(form)
-        else:
-            flash(_("The ballot is saved as a draft. Check it, then open it for voting."), "success")
-            return redirect(url_for(".show", slug=slug, ballot_id=ballot.id))
-    return render_template("voting/form.html", process=process, form=form), 400 if form.errors else 200
+    form.district.choices = [(0, _("Everyone, wherever they live"))] + [(d.id, d.name) for d in all_districts()]
+
+    def save():
+        ballot = services.create_ballot(
+            current_user, process, title=form.title.data, description=form.description.data or "",
+            kind=BallotKind(form.kind.data), method=form.method.data, options=getattr(form, "parsed_options", []),
+            seats=form.seats.data, min_choices=form.min_choices.data, max_choices=form.max_choices.data,
+            max_score=form.max_score.data, budget=form.budget.data,
+            budget_input=BudgetInput(form.budget_input.data), points=form.points.data,
+            min_age=form.min_age.data, district_id=form.district.data or None)
+        flash(_("The ballot is saved as a draft. Check it, then open it for voting."), "success")
+        return redirect(url_for(".show", ballot_id=ballot.id))
+
+    return form_page("voting/form.html", form, save, process=process)
 
 
-@bp.route("/<slug>/ballots/<id:ballot_id>/<any(open, close):step>", methods=["GET", "POST"])
-def change_state(slug: str, ballot_id: int, step: str):
+@bp.route("/ballots/<id:ballot_id>/<any(open, close):step>", methods=["GET", "POST"])
+@allowed("ballot.manage")
+def change_state(ballot_id: int, step: str):
     """A confirmation page, then the change: opening starts the vote; closing freezes it and counts."""
-    process, ballot = _ballot_or_404(slug, ballot_id)
-    _require_manage(process)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            (services.open_ballot if step == "open" else services.close_ballot)(current_user, ballot)
-        except RuleBroken as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The ballot is open for voting.") if step == "open"
-                  else _("The ballot is closed. The count runs now; the result appears here when it is done."),
-                  "success")
-        return redirect(url_for(".show", slug=slug, ballot_id=ballot.id))
-    return render_template("voting/confirm_state.html", process=process, ballot=ballot, form=form, step=step)
+    ballot = _ballot_or_404(ballot_id)
+    if step == "open":
+        change, done = services.open_ballot, _("The ballot is open for voting.")
+    else:
+        change = services.close_ballot
+        done = _("The ballot is closed. The count runs now; the result appears here when it is done.")
+    return button(lambda: change(current_user, ballot), done, url_for(".show", ballot_id=ballot.id),
+                  confirm="voting/confirm_state.html", process=current_process(), ballot=ballot, step=step)
+
+
+def process_panel(process, user) -> dict | None:
+    """The process page's list of votes (drafts only for those who prepare them)."""
+    ballots, can_manage = services.ballots_visible_to(user, process), can(user, "ballot.manage", process)
+    if not (ballots or can_manage):
+        return None
+    return {"ballots": ballots, "can_manage_ballots": can_manage}

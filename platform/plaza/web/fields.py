@@ -51,3 +51,8 @@ def submission_key_field() -> HiddenField:
     expired = _l("This form has expired. Reload the page and try again.")
     return HiddenField(default=new_key, validators=[DataRequired(message=expired),
                                                     Regexp(r"^[A-Za-z0-9-]{1,64}$", message=expired)])
+
+
+def strip_text(value):
+    """A field filter: surrounding spaces are never meant (`filters=[strip_text]`)."""
+    return value.strip() if isinstance(value, str) else value

@@ -18,10 +18,11 @@ def _has_nul(values: MultiDict) -> bool:
 
 
 def install(app: Flask) -> None:
-    @app.before_request
-    def refuse_nul_characters():
+    @app.url_value_preprocessor
+    def refuse_nul_characters(_endpoint, _values):
         # Once here rather than in each form: hand-read fields (ballots, questionnaires, tags) and query
-        # strings (search, slugs) reach the database too.
+        # strings (search, slugs) reach the database too. A URL value preprocessor of the app runs before
+        # any blueprint's (the process-scoped one looks up the slug) and before every before_request.
         if ("\x00" in request.path or _has_nul(request.args) or _has_nul(request.form)
                 or any("\x00" in (upload.filename or "") for upload in request.files.values())):
             raise NulCharacter()

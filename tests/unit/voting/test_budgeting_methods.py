@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from plaza.voting.formats.pabulib import read_pabulib
-from plaza.voting.methods import equal_shares
 from plaza.voting.methods.budgeting import PBBallot, PBElection, Profile, greedy
 from plaza.voting.methods.equal_shares import mes, mes_add1, mes_add1_greedy
+from plaza.voting.methods.equal_shares.batch import Batch
+from plaza.voting.methods.equal_shares.exact import ExactCount
+from plaza.voting.methods.equal_shares.prepared import PreparedProfile
 from tests.conftest import SHARED_DATA
 
 PB_FILES = sorted(path.name for path in (SHARED_DATA / "pabulib").glob("*.pb"))
@@ -79,15 +81,15 @@ def test_lodz_2022_mes_add1_is_fast_and_explained(shared_data):
 @pytest.mark.parametrize("name", [n for n in PB_FILES if "Lodz" not in n] or ["(no data)"])
 def test_float_engine_equals_exact_engine_on_real_elections(shared_data, name):
     """Plain MES and the first Add1 steps, counted by the fast engine and again in exact fractions."""
-    prepared = equal_shares._Prepared(Profile.of(election(shared_data / "pabulib" / name)))
+    prepared = PreparedProfile(Profile.of(election(shared_data / "pabulib" / name)))
     tails = []
-    sequence, width = equal_shares._Batch(prepared, 0, 4).run(tails)
+    sequence, width = Batch(prepared, 0, 4).run(tails)
     assert sum(prepared.profile.costs[p] for p in sequence) <= prepared.profile.budget  # MES stays in budget
     for k in range(width):
-        assert equal_shares._ExactCount(prepared, prepared.endowment(k)).run() == sequence
+        assert ExactCount(prepared, prepared.endowment(k)).run() == sequence
     for tail in tails:
         found = tail.run([])
-        assert equal_shares._ExactCount(prepared, prepared.endowment(tail.k0)).run() == found[0]
+        assert ExactCount(prepared, prepared.endowment(tail.first_step)).run() == found[0]
 
 
 # --- small elections worked out by hand -----------------------------------------------------------
@@ -193,7 +195,7 @@ def test_decimal_points_are_counted_exactly():
     halves = PBElection(projects=costs, budget=100, vote_type="scoring",
                         ballots=ballots(*({p: Fraction(x, 2) for p, x in v.items()} for v in votes),
                                         vote_type="cumulative"))
-    assert not equal_shares._Prepared(Profile.of(halves)).floats
+    assert not PreparedProfile(Profile.of(halves)).floats
     for rule in (greedy, mes, mes_add1, mes_add1_greedy):
         assert rule(halves).winners == rule(whole).winners, rule.__name__
     exact, fast = dict(mes_add1(halves).rounds[0].detail), dict(mes_add1(whole).rounds[0].detail)

@@ -5,9 +5,11 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plaza.voting.methods import equal_shares
 from plaza.voting.methods.budgeting import PBBallot, PBElection, Profile, greedy
 from plaza.voting.methods.equal_shares import mes, mes_add1, mes_add1_greedy
+from plaza.voting.methods.equal_shares.batch import Batch
+from plaza.voting.methods.equal_shares.exact import ExactCount
+from plaza.voting.methods.equal_shares.prepared import PreparedProfile
 
 RULES = (greedy, mes, mes_add1, mes_add1_greedy)
 IDS = ("1", "2", "10", "02", "a", "B", "x9")
@@ -102,11 +104,11 @@ def same_count(election: PBElection, fast: list[int], exact: list[int]) -> bool:
 def test_fast_engine_equals_exact_fractions(election):
     """The floating-point batch engine and the exact-fraction engine fund the same projects in the same
     order, for plain MES and for the Add1 steps (each step is a column of one batch)."""
-    prepared = equal_shares._Prepared(Profile.of(election))
+    prepared = PreparedProfile(Profile.of(election))
     if not election.num_voters:
         return
     tails: list = []
-    found = equal_shares._Batch(prepared, 0, 6).run(tails)
+    found = Batch(prepared, 0, 6).run(tails)
     start = 0
     while True:
         if found is None:  # a near-tie in this column: the fast engine defers to the exact count
@@ -114,11 +116,11 @@ def test_fast_engine_equals_exact_fractions(election):
         else:
             sequence, length = found
             for k in range(start, start + length):
-                exact = equal_shares._ExactCount(prepared, prepared.endowment(k)).run()
+                exact = ExactCount(prepared, prepared.endowment(k)).run()
                 assert same_count(election, sequence, exact)
         start += length
         if not tails:
             break
         tail = tails.pop()
-        assert tail.k0 == start
+        assert tail.first_step == start
         found = tail.run(tails)

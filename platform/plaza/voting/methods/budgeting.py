@@ -18,7 +18,7 @@ up all weights, as pabutools does.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain, repeat
@@ -86,7 +86,9 @@ class PBElection:
                 raise ValueError(f"project {project}: the cost must be a non-negative number, not {cost!r}")
         known = self.projects.keys()
         points_type = self.vote_type in POINTS_VOTE_TYPES
-        for number, ballot in enumerate(self.ballots, start=1):
+        if self.ballots and _all_valid(self.ballots, known, points_type):  # in bulk, at C speed
+            return
+        for number, ballot in enumerate(self.ballots, start=1):  # find the first ballot at fault
             if ballot.count < 1:
                 raise ValueError(f"ballot {number}: count must be at least 1")
             if len(set(ballot.projects)) != len(ballot.projects):
@@ -101,6 +103,20 @@ class PBElection:
     @property
     def num_voters(self) -> int:
         return sum(map(attrgetter("count"), self.ballots))
+
+
+def _all_valid(ballots: list[PBBallot], known: Collection[str], points_type: bool) -> bool:
+    """Whether every ballot passes `PBElection`'s checks (counts, repeated and unknown projects, points)."""
+    projects = list(map(attrgetter("projects"), ballots))
+    lengths = list(map(len, projects))
+    if min(map(attrgetter("count"), ballots)) < 1 or lengths != list(map(len, map(set, projects))):
+        return False
+    if not set(chain.from_iterable(projects)).issubset(known):
+        return False
+    if points_type:
+        points = list(map(attrgetter("points"), ballots))
+        return None not in points and lengths == list(map(len, points))
+    return True
 
 
 def _negative(value: Any) -> bool:

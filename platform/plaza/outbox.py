@@ -12,16 +12,35 @@ enqueued without RQ retries so the two schedules never pile up on each other.
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from plaza import queues
 from plaza.clock import utcnow
 from plaza.extensions import db, insert_on_conflict
-from plaza.notifications.models import OutboxEvent
+
+
+class OutboxEvent(db.Model):
+    """A side effect to carry out, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(80), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_until: Mapped[datetime | None]  # a worker holds it until then
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)  # the sweeper waits until then
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    gave_up_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+
 
 log = logging.getLogger(__name__)
 

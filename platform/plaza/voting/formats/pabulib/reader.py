@@ -1,44 +1,31 @@
-"""Read and write Pabulib ``.pb`` files (participatory budgeting elections; see pabulib.org).
+"""Read a Pabulib file (the format: see the package docstring) into a `PBElection`.
 
-A file has three sections in this order, each opened by a line holding only its name::
-
-    META                      PROJECTS                      VOTES
-    key;value                 project_id;cost;name;...      voter_id;vote;points;...
-    budget;100000             p1;25000;Park bench;...       v1;p1,p3;2,1;...
-    vote_type;cumulative      ...                           ...
-
-Rows are CSV with ``;`` as delimiter (double quotes, ``""`` for a literal quote, quoted fields may hold ``;``
-and line breaks). Lines may end in LF or CRLF and the file may start with a UTF-8 byte-order mark. Project
-ids are kept as strings (``02`` stays ``02``); ``vote`` lists project ids separated by commas (the ranking,
-most preferred first, for ``ordinal``), ``points`` the matching numbers for ``cumulative`` and ``scoring``.
-Costs, budget and points may use a decimal point or comma (``1250,50``) and are read exactly.
-
-`read_pabulib` checks the file and raises `FormatError` naming the line of the first problem: missing or
-out-of-order sections, missing header columns, counts that disagree with ``num_projects`` / ``num_votes``,
-costs or budget that are not non-negative numbers, unknown or repeated project ids, repeated voter ids,
-points that do not match the vote, an empty file. `write_pabulib` writes an election so that reading it back
-gives an equal `PBElection`.
+VOTES, nearly all of a large file, is read a column at a time when nothing in it is unusual
+(`_Reader.read_votes_in_bulk`), else row by row (`_Reader.read_votes`), which names the line of the first
+problem. Both give the same election; a test checks it on every real file.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TextIO
 
 from plaza.voting.methods.budgeting import POINTS_VOTE_TYPES, VOTE_TYPES, Number, PBBallot, PBElection
 from plaza.voting.methods.result import FormatError
 
-__all__ = ["FormatError", "PBBallot", "PBElection", "read_pabulib", "write_pabulib"]
-
 SECTIONS = ("meta", "projects", "votes")
 # META keys that `PBElection` holds in its own fields; the writer puts them back.
 MODEL_KEYS = ("num_projects", "num_votes", "budget", "vote_type")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_SPACE = re.compile(r"\s")  # what str.strip() would remove
+_SECTION_LINE = re.compile(r"^(?:meta|projects|votes)$", re.IGNORECASE | re.MULTILINE)  # a section's name alone
 
 
 def read_pabulib(source: str | Path | TextIO) -> PBElection:
@@ -57,98 +44,17 @@ def read_pabulib(source: str | Path | TextIO) -> PBElection:
             text = Path(source).read_text(encoding="utf-8-sig")
     else:
         text = source.read()
-    return _Reader(text.removeprefix("\ufeff")).read()
-
-
-def write_pabulib(election: PBElection, target: str | Path | TextIO) -> None:
-    """Write `election` as a Pabulib file (UTF-8, LF line ends) to a path or an open text file."""
-    if isinstance(target, (str, Path)):
-        with open(target, "w", encoding="utf-8", newline="") as handle:
-            handle.write(pabulib_text(election))
-    else:
-        target.write(pabulib_text(election))
-
-
-def pabulib_text(election: PBElection) -> str:
-    """The Pabulib file for `election`, as text."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    out.write("META\n")
-    writer.writerow(["key", "value"])
-    meta = {
-        **{k: v for k, v in election.meta.items() if k not in MODEL_KEYS},
-        "num_projects": str(len(election.projects)),
-        "num_votes": str(election.num_voters),
-        "budget": _number_text(election.budget),
-        "vote_type": election.vote_type,
-    }
-    for key, value in meta.items():
-        writer.writerow([key, value])
-
-    out.write("PROJECTS\n")
-    columns: dict[str, None] = {}
-    for project in election.projects:
-        for column in election.project_fields.get(project, {}):
-            if column not in ("project_id", "cost"):
-                columns[column] = None
-    writer.writerow(["project_id", "cost", *columns])
-    for project, cost in election.projects.items():
-        fields = election.project_fields.get(project, {})
-        writer.writerow([project, _number_text(cost), *(fields.get(c, "") for c in columns)])
-
-    out.write("VOTES\n")
-    points = election.vote_type in POINTS_VOTE_TYPES
-    extra: dict[str, None] = {}
-    for ballot in election.ballots:
-        for column in ballot.extra:
-            if column not in ("voter_id", "vote", "points"):
-                extra[column] = None
-    writer.writerow(["voter_id", "vote", *(["points"] if points else []), *extra])
-    used = {ballot.voter_id for ballot in election.ballots if ballot.count == 1 and ballot.voter_id}
-    serial = 0
-    for ballot in election.ballots:
-        for copy in range(ballot.count):
-            if ballot.count == 1 and ballot.voter_id:
-                voter = ballot.voter_id
-            else:  # an unnamed or repeated ballot: a fresh id that no other ballot uses
-                while True:
-                    serial += 1
-                    voter = f"{ballot.voter_id}-{copy + 1}" if ballot.voter_id else str(serial)
-                    if voter not in used:
-                        break
-                    if ballot.voter_id:
-                        voter = f"{ballot.voter_id}-{copy + 1}-{serial}"
-                        if voter not in used:
-                            break
-                used.add(voter)
-            row = [voter, ",".join(ballot.projects)]
-            if points:
-                row.append(",".join(_number_text(x) for x in ballot.points or ()))
-            row += [ballot.extra.get(c, "") for c in extra]
-            writer.writerow(row)
-    return out.getvalue()
-
-
-def _number_text(value: Number) -> str:
-    """Exact decimal text of an int or a Fraction with a terminating decimal expansion."""
-    if isinstance(value, int):
-        return str(value)
-    value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    denominator, twos, fives = value.denominator, 0, 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    if denominator != 1:
-        raise ValueError(f"{value} has no exact decimal form; Pabulib files hold decimal numbers")
-    places = max(twos, fives)
-    scaled = abs(value.numerator) * 10**places // value.denominator
-    digits = str(scaled).rjust(places + 1, "0")
-    return ("-" if value < 0 else "") + digits[:-places] + "." + digits[-places:]
+    text = text.removeprefix("\ufeff")
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of ballots: the cyclic collector would run over them again and again
+    try:
+        try:
+            return _Reader(text, bulk=True).read()
+        except _NotInBulk:  # something unusual (or wrong) in VOTES: row by row, naming the line at fault
+            return _Reader(text).read()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _parse_number(text: str, what: str, line: int, negative_ok: bool = False) -> Number:
@@ -164,14 +70,20 @@ def _parse_number(text: str, what: str, line: int, negative_ok: bool = False) ->
     return int(value) if value.denominator == 1 else value
 
 
+class _NotInBulk(Exception):
+    """The VOTES section needs the row-by-row reader (quotes, spaces, short rows, or an error to locate)."""
+
+
 class _Reader:
-    def __init__(self, text: str):
+    def __init__(self, text: str, bulk: bool = False):
         self.text = text
+        self.bulk = bulk
+        self.csv = csv.reader(io.StringIO(self.text, newline=""), delimiter=";")
         self.rows = self._rows()
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         """Non-blank rows with the number of the line each starts on."""
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=";")
+        reader = self.csv
         line = 1
         try:
             for row in reader:
@@ -215,7 +127,8 @@ class _Reader:
             found = "the end of the file" if row_after is None else repr(";".join(row_after[1]))
             where = row_after[0] if row_after else self.text.count("\n") + 1
             raise FormatError(f"expected the VOTES section after PROJECTS, found {found}", line=where)
-        ballots = self.read_votes(row_after[0], projects, vote_type)
+        read_votes = self.read_votes_in_bulk if self.bulk else self.read_votes
+        ballots = read_votes(row_after[0], projects, vote_type)
         self.check_count(meta, meta_lines, "num_votes", len(ballots), "votes in VOTES", line)
 
         kept = {k: v for k, v in meta.items() if k not in MODEL_KEYS}
@@ -332,6 +245,56 @@ class _Reader:
                 points = tuple(values)
             extra = {c: row[i].strip() for i, c in others}
             ballots.append(PBBallot(projects=chosen, points=points, voter_id=voter, extra=extra))
+
+    def read_votes_in_bulk(self, section_line: int, projects: dict[str, Number], vote_type: str) -> list[PBBallot]:
+        """`read_votes` a column at a time, for a file with nothing unusual in VOTES: every row has as many
+        fields as the header, no field needs quotes or stripping, no voter id is empty, repeated or a section
+        name, every vote names known projects once, every number of points parses. Anything else raises
+        `_NotInBulk`, and `read_votes` reads the file again to accept it or name the line at fault."""
+        points_type = vote_type in POINTS_VOTE_TYPES
+        required = ("voter_id", "vote", "points") if points_type else ("voter_id", "vote")
+        _, columns = self.header(section_line, "VOTES", required)
+        try:
+            rows = [row for row in self.csv if row]
+        except csv.Error:
+            raise _NotInBulk from None
+        if not rows:
+            return []
+        if set(map(len, rows)) != {len(columns)}:
+            raise _NotInBulk
+        cells = list(zip(*rows, strict=True))
+        votes = cells[columns.index("vote")]
+        numbers = cells[columns.index("points")] if points_type else ()
+        if _SPACE.search("".join(votes)) or _SPACE.search("".join(numbers)):
+            raise _NotInBulk  # project ids or points to strip: row by row
+        voters = list(map(str.strip, cells[columns.index("voter_id")]))
+        named = set(voters)
+        if len(named) != len(voters) or "" in named or _SECTION_LINE.search("\n".join(named)):
+            raise _NotInBulk
+        chosen = [tuple(vote.split(",")) if vote else () for vote in votes]
+        lengths = list(map(len, chosen))
+        if lengths != list(map(len, map(set, chosen))) or not set(chain.from_iterable(chosen)).issubset(projects):
+            raise _NotInBulk
+        points: Iterable[tuple[Number, ...] | None] = repeat(None)
+        if points_type:
+            texts = [tuple(raw.split(",")) if raw else () for raw in numbers]
+            if lengths != list(map(len, texts)):
+                raise _NotInBulk
+            value = {}
+            try:
+                for text in set(chain.from_iterable(texts)):
+                    value[text] = _parse_number(text, "points", 0, negative_ok=vote_type == "scoring")
+            except FormatError:
+                raise _NotInBulk from None
+            points = [tuple(map(value.__getitem__, numbers)) for numbers in texts]
+        used = {"voter_id", "vote", *(("points",) if points_type else ())}
+        others = [(name, map(str.strip, cells[i])) for i, name in enumerate(columns) if name not in used]
+        names = [name for name, _ in others]
+        if others:
+            extras = list(map(dict, map(zip, repeat(names), zip(*(column for _, column in others), strict=True))))
+        else:
+            extras = [{} for _ in voters]
+        return list(map(PBBallot, chosen, points, voters, repeat(1), extras))
 
     @staticmethod
     def check_count(meta, meta_lines, key, actual, what, meta_line) -> None:

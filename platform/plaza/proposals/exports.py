@@ -5,8 +5,6 @@ The rows are built by pure functions from loaded proposals; `proposals_for_expor
 fixed number of queries, however many there are.
 """
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -14,6 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from plaza import spreadsheets
 from plaza.extensions import db
 from plaza.processes.models import Process
 from plaza.proposals.models import Proposal
@@ -23,9 +22,6 @@ COLUMNS = (
     "id", "title", "body", "category", "district", "state", "answer_state", "answer", "supports_count",
     "comments_count", "created_at", "url",
 )
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BYTE_ORDER_MARK = "\ufeff"  # lets spreadsheets open the UTF-8 file with the right characters
 
 
 def proposals_for_export(process: Process) -> list[Proposal]:
@@ -76,22 +72,10 @@ def process_record(process: Process, url: str) -> dict:
     }
 
 
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; anything else is kept."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def csv_document(rows: Iterable[dict]) -> str:
-    """CSV text with a byte order mark and a header row; encode it as UTF-8."""
-    buffer = io.StringIO()
-    buffer.write(BYTE_ORDER_MARK)
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({column: neutralise(row[column]) for column in COLUMNS})
-    return buffer.getvalue()
+    """CSV text with a byte order mark and a header row, safe to open in a spreadsheet (see
+    plaza.spreadsheets); encode it as UTF-8."""
+    return spreadsheets.csv_document(COLUMNS, ([row[column] for column in COLUMNS] for row in rows))
 
 
 def json_document(process: dict, rows: list[dict]) -> str:
