@@ -66,6 +66,8 @@ class Config:
     PLAZA_LANGUAGES = _env_languages()
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PLAZA_TIMEZONE", "UTC")
+    # ISO 4217 code of the city's currency: budgets and costs are shown in it.
+    PLAZA_CURRENCY = os.environ.get("PLAZA_CURRENCY", "EUR")
     BABEL_TRANSLATION_DIRECTORIES = os.environ.get(
         "PLAZA_TRANSLATIONS_DIR", str(REPOSITORY_ROOT / "translations")
     )

@@ -1,7 +1,10 @@
 """Which language a page is in: the visitor's choice, their account's, their browser's, or English."""
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from babel.dates import get_datetime_format
+from babel.lists import format_list as babel_format_list
+from babel.numbers import format_currency, format_decimal
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -35,6 +38,30 @@ def text_direction(code: str | None = None) -> str:
     return "rtl" if (code or current_language()).split("_")[0] in RIGHT_TO_LEFT else "ltr"
 
 
+def format_datetime(value, date_format: str = "medium") -> str:
+    """A date and time in PLAZA_TIMEZONE, in the page's language, to the minute (no seconds)."""
+    pattern = get_datetime_format(date_format, locale=get_locale())
+    return pattern.format(format_time(value, "short"), format_date(value, date_format)).replace("'", "")
+
+
+def format_list(items, style: str = "standard") -> str:
+    """["a", "b", "c"] as the page's language joins them ("a, b and c"; Arabic uses "،" and "و")."""
+    return babel_format_list([str(item) for item in items], style=style, locale=get_locale())
+
+
+def format_number(value) -> str:
+    return format_decimal(value, locale=get_locale())
+
+
+def format_money(amount) -> str:
+    """An amount in PLAZA_CURRENCY, without cents when it is whole (budgets are whole numbers)."""
+    currency, locale = current_app.config["PLAZA_CURRENCY"], get_locale()
+    if not float(amount).is_integer():
+        return format_currency(amount, currency, locale=locale)
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
+    return format_currency(amount, currency, locale=locale, format=pattern, currency_digits=False)
+
+
 ROLE_NAMES = {
     Role.RESIDENT: _l("Resident"),
     Role.MODERATOR: _l("Moderator"),
@@ -58,6 +85,9 @@ def template_globals() -> dict:
         "state_names": TASK_STATE_NAMES,
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "format_list": format_list,
+        "format_number": format_number,
+        "format_money": format_money,
         "current_language": current_language,
         "text_direction": text_direction,
         "language_names": {code: LANGUAGES[code] for code in available()},
