@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 LANGS := es ca sv ko id ar
 PLAZA_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PLAZA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Test processes (pytest-xdist); each gets its own SQLite files, PostgreSQL database and Redis database.
+TEST_WORKERS ?= 2
 export FLASK_APP := plaza.app:create_app
 
 .PHONY: help run install install-test test test-services lint translations bench bench-smoke clean
@@ -37,11 +39,11 @@ run: install ## migrate, seed demo data, start Redis, a worker and the web serve
 	@scripts/run-dev
 
 test: install-test ## run the whole suite on SQLite and an embedded Redis
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-services: install-test ## run the whole suite on PLAZA_TEST_DATABASE_URL and PLAZA_TEST_REDIS_URL
 	PLAZA_TEST_DATABASE_URL='$(PLAZA_TEST_DATABASE_URL)' PLAZA_TEST_REDIS_URL='$(PLAZA_TEST_REDIS_URL)' \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test ## ruff, and the import contracts of .importlinter (layers, pure counting code)
 	$(BIN)/ruff check .

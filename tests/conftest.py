@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -69,12 +70,47 @@ def refuse_in_pure_tests(server: str) -> None:
         pytest.fail(f"{_running[-1].nodeid} is a test of pure code but starts {server}", pytrace=False)
 
 
+# With pytest-xdist (`-n 2`), each worker process gets its own PostgreSQL database (`<name>_gw0`, made when
+# missing) and its own Redis database number, so parallel tests never share a table or a key.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def database_for_this_worker(url: str) -> str:
+    if not XDIST_WORKER:
+        return url
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise pytest.UsageError("parallel runs (-n) on a shared database are only set up for PostgreSQL")
+    name = f"{parsed.database}_{XDIST_WORKER}"
+    engine = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def redis_for_this_worker(url: str) -> str:
+    if not XDIST_WORKER:
+        return url
+    parsed = urlsplit(url)
+    number = int(parsed.path.strip("/") or 0)
+    worker = int(XDIST_WORKER.removeprefix("gw"))
+    return urlunsplit(parsed._replace(path=f"/{(number - worker) % 16}"))
+
+
+@pytest.fixture(scope="session")
+def services_database_url() -> str | None:
+    configured = os.environ.get("PLAZA_TEST_DATABASE_URL")
+    return database_for_this_worker(configured) if configured else None
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
     refuse_in_pure_tests("redis_url")
     configured = os.environ.get("PLAZA_TEST_REDIS_URL")
     if configured:
-        yield configured
+        yield redis_for_this_worker(configured)
         return
     # A short path: Unix socket paths are limited to about 100 characters.
     folder = Path(f"/tmp/plaza-test-redis-{os.getpid()}")
@@ -93,8 +129,8 @@ def smtp() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def database_url(tmp_path) -> str:
-    return os.environ.get("PLAZA_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'plaza.sqlite'}"
+def database_url(tmp_path, services_database_url) -> str:
+    return services_database_url or f"sqlite:///{tmp_path / 'plaza.sqlite'}"
 
 
 def drop_everything(engine: sa.Engine) -> None:

@@ -1,9 +1,9 @@
 """Which language a page is in: the visitor's choice, their account's, their browser's, or English."""
 
-from flask import current_app, has_request_context, request, session
 from babel.dates import get_datetime_format
 from babel.lists import format_list as babel_format_list
 from babel.numbers import format_currency, format_decimal
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
