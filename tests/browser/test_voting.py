@@ -172,3 +172,44 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     assert axe_page.locator(".receipt-code").is_visible()
     found.update({"receipt page": violations(axe_page)} if violations(axe_page) else {})
     assert found == {}
+
+
+def test_the_budget_total_follows_the_ticked_projects_with_javascript(app, live_server, axe_page):
+    demo.seed()
+    page = axe_page
+    sign_in(page, live_server, demo.RESIDENT_EMAIL, demo.PASSWORD)
+    page.goto(f"{live_server}/language/en")
+    page.goto(f"{live_server}{BUDGET}/ballots/{budget_ballot().id}")
+    total = page.locator(".budget-total output")
+    expect(total).to_have_text(re.compile(r"^€0 of €100,000 used$"))
+    page.get_by_label(re.compile("^Ramp down to the riverside path")).check()
+    expect(total).to_have_text(re.compile(r"^€42,000 of €100,000 used$"))
+    page.get_by_label(re.compile("^Shade trees and benches")).check()
+    expect(total).to_have_text(re.compile(r"^€60,000 of €100,000 used$"))
+    expect(page.locator(".budget-over")).to_be_hidden()
+    page.get_by_label(re.compile("^Public toilets by the market")).check()
+    page.get_by_label(re.compile("^Lit footpath through Hillside park")).check()  # 126,000
+    expect(total).to_have_text(re.compile(r"^€126,000 of €100,000 used$"))
+    expect(page.locator(".budget-over")).to_be_visible()
+    page.get_by_label(re.compile("^Public toilets by the market")).uncheck()
+    expect(page.locator(".budget-over")).to_be_hidden()
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your vote"
+    assert "€95,000 of €100,000 used" in page.locator("main").inner_text()
+
+
+def test_the_budget_ballot_works_the_same_without_javascript(app, live_server, page):
+    demo.seed()
+    sign_in(page, live_server, demo.RESIDENT_EMAIL, demo.PASSWORD)
+    page.goto(f"{live_server}/language/en")
+    page.goto(f"{live_server}{BUDGET}/ballots/{budget_ballot().id}")
+    total = page.locator(".budget-total output")
+    expect(total).to_have_text(re.compile(r"^€0 of €100,000 used$"))
+    page.get_by_label(re.compile("^Ramp down to the riverside path")).check()
+    expect(total).to_have_text(re.compile(r"^€0 of €100,000 used$")), "nothing runs in the page"
+    assert "District: Riverside North" in page.locator("main").inner_text()
+    page.get_by_label(re.compile("^Lit footpath through Hillside park")).check()
+    page.get_by_role("button", name="Continue").click()
+    assert "€77,000 of €100,000 used" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Change my choices").click()
+    expect(total).to_have_text(re.compile(r"^€77,000 of €100,000 used$"))
