@@ -257,7 +257,9 @@ def new():
             max_score=form.max_score.data, budget=form.budget.data,
             budget_input=BudgetInput(form.budget_input.data), points=form.points.data,
             min_age=form.min_age.data, district_id=form.district.data or None)
-        flash(_("The ballot is saved as a draft. Check it, then open it for voting."), "success")
+        flash(_("The ballot is saved as a draft. Add each project's description, district and picture, then "
+                "open it for voting.") if ballot.kind is BallotKind.BUDGET
+              else _("The ballot is saved as a draft. Check it, then open it for voting."), "success")
         return redirect(url_for(".show", ballot_id=ballot.id))
 
     return form_page("voting/form.html", form, save, process=process)
@@ -317,4 +319,5 @@ def process_panel(process, user) -> dict | None:
     ballots, can_manage = services.ballots_visible_to(user, process), can(user, "ballot.manage", process)
     if not (ballots or can_manage):
         return None
-    return {"ballots": ballots, "can_manage_ballots": can_manage}
+    closes = {ballot.id: timing.closes_at(ballot) for ballot in ballots if ballot.is_open}
+    return {"ballots": ballots, "can_manage_ballots": can_manage, "closes": closes}
