@@ -142,6 +142,10 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     services.close_ballot(organiser, db.session.get(Ballot, counted))
     services.count_ballot(counted)
     budget = budget_ballot().id
+    draft = services.create_ballot(organiser, process, title="A budget in preparation", kind=BallotKind.BUDGET,
+                                   budget=1000,
+                                   options=[{"label": "Trees", "cost": 600}, {"label": "Bins", "cost": 300}])
+    draft_project = f"/processes/{process.slug}/ballots/{draft.id}/projects/{draft.options[0].id}"
 
     axe_page.goto(f"{live_server}/language/{language}")
     sign_in(axe_page, live_server, organiser.email)
@@ -149,7 +153,8 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     paths = [f"{BUDGET}/ballots/{budget}", f"{BUDGET}/ballots/{budget}/board",
              f"{BUDGET}/ballots/{budget}/receipt", *[f"{base}/{made[kind]}" for kind in made],
              f"{base}/{counted}/result", f"{base}/{counted}/board", f"{base}/new", f"{base}/{counted}/close",
-             "/account/eligibility", f"/processes/{process.slug}"]
+             "/account/eligibility", f"/processes/{process.slug}", f"{BUDGET}/ballots/{budget}/close",
+             f"{base}/{draft.id}", draft_project]
     found = {}
     for path in paths:
         axe_page.goto(live_server + path)
@@ -161,6 +166,12 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     axe_page.goto(f"{live_server}{base}/new")
     axe_page.locator("main form button[type=submit]").click()
     found.update({"new ballot with errors": violations(axe_page)} if violations(axe_page) else {})
+    axe_page.goto(live_server + draft_project)
+    axe_page.locator("#picture").set_input_files(files=[{"name": "trees.png", "mimeType": "image/png",
+                                                         "buffer": b"\x89PNG\r\n\x1a\n" + bytes(32)}])
+    axe_page.locator("main form button[type=submit]").click()
+    assert "Describe what the picture shows" in axe_page.locator("#picture_alt-error").inner_text()
+    found.update({"project form with errors": violations(axe_page)} if violations(axe_page) else {})
     axe_page.goto(f"{live_server}{BUDGET}/ballots/{budget}")
     axe_page.locator("main form button[type=submit]").first.click()
     assert axe_page.get_by_role("alert").is_visible()
