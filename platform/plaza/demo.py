@@ -151,13 +151,21 @@ def seed() -> int:
     return created
 
 
-BUDGET_PROJECTS = [
-    ("Ramp down to the riverside path", 42_000),
-    ("Shade trees and benches on Market Street", 18_000),
-    ("Lit footpath through Hillside park", 35_000),
-    ("Free language cafe at the library, one year", 9_000),
-    ("Repair the Station Quarter playground", 27_000),
-    ("Public toilets by the market, step-free", 31_000),
+BUDGET_PROJECTS = [  # (name, cost, district, description)
+    ("Ramp down to the riverside path", 42_000, "Riverside North",
+     "A gentle ramp with handrails from Bridge Street to the path along the river, so that wheelchairs, "
+     "prams and bicycles no longer need the steep steps."),
+    ("Shade trees and benches on Market Street", 18_000, "Old Town",
+     "Twelve young plane trees and eight benches along Market Street, for shade on market days."),
+    ("Lit footpath through Hillside park", 35_000, "Hillside",
+     "Low lamps along the footpath that crosses Hillside park, so it is safe to walk home after dark."),
+    ("Free language cafe at the library, one year", 9_000, None,
+     "Two evenings a week at the central library: practise a language with neighbours, with a host and "
+     "tea. Open to everyone in the city."),
+    ("Repair the Station Quarter playground", 27_000, "Station Quarter",
+     "New swings, a soft floor under the climbing frame and a fence along the road."),
+    ("Public toilets by the market, step-free", 31_000, "Old Town",
+     "Two step-free toilets, one with a changing bench, open from 7 in the morning to 10 at night."),
 ]
 
 
@@ -186,7 +194,10 @@ def _seed_budget_vote(organiser: User, now) -> int:
         organiser, process, title="Which projects should Riverside fund in 2027?", kind=BallotKind.BUDGET,
         description="Choose the projects you want. Their costs together may not pass the budget of 100,000.",
         method="mes-add1-greedy", budget=100_000, budget_input=BudgetInput.APPROVAL,
-        options=[{"label": label, "cost": cost} for label, cost in BUDGET_PROJECTS])
+        options=[{"label": label, "cost": cost} for label, cost, _district, _text in BUDGET_PROJECTS])
+    for option, (_label, _cost, district, text) in zip(ballot.options, BUDGET_PROJECTS, strict=True):
+        voting.describe_project(organiser, option, description=text,
+                                district_id=_by_name(District, district).id if district else None)
     voting.open_ballot(organiser, ballot)
     ids = [option.id for option in ballot.options]
     for login, picks in (("jordi@riverside.example", [0, 1, 3]), ("sari", [1, 3, 5]),

@@ -142,6 +142,10 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     services.close_ballot(organiser, db.session.get(Ballot, counted))
     services.count_ballot(counted)
     budget = budget_ballot().id
+    draft = services.create_ballot(organiser, process, title="A budget in preparation", kind=BallotKind.BUDGET,
+                                   budget=1000,
+                                   options=[{"label": "Trees", "cost": 600}, {"label": "Bins", "cost": 300}])
+    draft_project = f"/processes/{process.slug}/ballots/{draft.id}/projects/{draft.options[0].id}"
 
     axe_page.goto(f"{live_server}/language/{language}")
     sign_in(axe_page, live_server, organiser.email)
@@ -149,7 +153,8 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     paths = [f"{BUDGET}/ballots/{budget}", f"{BUDGET}/ballots/{budget}/board",
              f"{BUDGET}/ballots/{budget}/receipt", *[f"{base}/{made[kind]}" for kind in made],
              f"{base}/{counted}/result", f"{base}/{counted}/board", f"{base}/new", f"{base}/{counted}/close",
-             "/account/eligibility", f"/processes/{process.slug}"]
+             "/account/eligibility", f"/processes/{process.slug}", f"{BUDGET}/ballots/{budget}/close",
+             f"{base}/{draft.id}", draft_project]
     found = {}
     for path in paths:
         axe_page.goto(live_server + path)
@@ -161,6 +166,12 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     axe_page.goto(f"{live_server}{base}/new")
     axe_page.locator("main form button[type=submit]").click()
     found.update({"new ballot with errors": violations(axe_page)} if violations(axe_page) else {})
+    axe_page.goto(live_server + draft_project)
+    axe_page.locator("#picture").set_input_files(files=[{"name": "trees.png", "mimeType": "image/png",
+                                                         "buffer": b"\x89PNG\r\n\x1a\n" + bytes(32)}])
+    axe_page.locator("main form button[type=submit]").click()
+    assert "Describe what the picture shows" in axe_page.locator("#picture_alt-error").inner_text()
+    found.update({"project form with errors": violations(axe_page)} if violations(axe_page) else {})
     axe_page.goto(f"{live_server}{BUDGET}/ballots/{budget}")
     axe_page.locator("main form button[type=submit]").first.click()
     assert axe_page.get_by_role("alert").is_visible()
@@ -172,3 +183,44 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     assert axe_page.locator(".receipt-code").is_visible()
     found.update({"receipt page": violations(axe_page)} if violations(axe_page) else {})
     assert found == {}
+
+
+def test_the_budget_total_follows_the_ticked_projects_with_javascript(app, live_server, axe_page):
+    demo.seed()
+    page = axe_page
+    sign_in(page, live_server, demo.RESIDENT_EMAIL, demo.PASSWORD)
+    page.goto(f"{live_server}/language/en")
+    page.goto(f"{live_server}{BUDGET}/ballots/{budget_ballot().id}")
+    total = page.locator(".budget-total output")
+    expect(total).to_have_text(re.compile(r"^€0 of €100,000 used$"))
+    page.get_by_label(re.compile("^Ramp down to the riverside path")).check()
+    expect(total).to_have_text(re.compile(r"^€42,000 of €100,000 used$"))
+    page.get_by_label(re.compile("^Shade trees and benches")).check()
+    expect(total).to_have_text(re.compile(r"^€60,000 of €100,000 used$"))
+    expect(page.locator(".budget-over")).to_be_hidden()
+    page.get_by_label(re.compile("^Public toilets by the market")).check()
+    page.get_by_label(re.compile("^Lit footpath through Hillside park")).check()  # 126,000
+    expect(total).to_have_text(re.compile(r"^€126,000 of €100,000 used$"))
+    expect(page.locator(".budget-over")).to_be_visible()
+    page.get_by_label(re.compile("^Public toilets by the market")).uncheck()
+    expect(page.locator(".budget-over")).to_be_hidden()
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your vote"
+    assert "€95,000 of €100,000 used" in page.locator("main").inner_text()
+
+
+def test_the_budget_ballot_works_the_same_without_javascript(app, live_server, page):
+    demo.seed()
+    sign_in(page, live_server, demo.RESIDENT_EMAIL, demo.PASSWORD)
+    page.goto(f"{live_server}/language/en")
+    page.goto(f"{live_server}{BUDGET}/ballots/{budget_ballot().id}")
+    total = page.locator(".budget-total output")
+    expect(total).to_have_text(re.compile(r"^€0 of €100,000 used$"))
+    page.get_by_label(re.compile("^Ramp down to the riverside path")).check()
+    expect(total).to_have_text(re.compile(r"^€0 of €100,000 used$")), "nothing runs in the page"
+    assert "District: Riverside North" in page.locator("main").inner_text()
+    page.get_by_label(re.compile("^Lit footpath through Hillside park")).check()
+    page.get_by_role("button", name="Continue").click()
+    assert "€77,000 of €100,000 used" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Change my choices").click()
+    expect(total).to_have_text(re.compile(r"^€77,000 of €100,000 used$"))

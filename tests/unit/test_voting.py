@@ -538,7 +538,7 @@ def test_result_page_tells_the_count_in_sentences(client, app, voting_process):
     services.close_ballot(make_user(Role.ORGANISER), budget)
     services.count_ballot(budget.id)
     page = client.get(url(budget, "/result")).get_data(as_text=True)
-    assert "Trees is funded (6,000), paid for in equal shares by 3 supporters" in page
+    assert "Trees is funded (€6,000), paid for in equal shares by 3 supporters" in page
     assert "Equal shares with Add1" in page
 
 

@@ -1,15 +1,11 @@
 """The rules of proposals: publish, edit within a window, withdraw, support, amend, answer, merge."""
 
 import logging
-import re
-import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
@@ -34,19 +30,13 @@ from plaza.proposals.models import (
     SupportQuota,
 )
 from plaza.text import clean_html, plain_text
+from plaza.uploads import DOCUMENT_TYPES, display_filename, read_upload, store, upload_folder  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 MAX_ATTACHMENTS = 3
-MAX_FILENAME = 120  # characters of a file's name as shown; the file itself is stored under a random name
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-# Accepted by content, not by name: the first bytes must match the type the extension claims.
-ATTACHMENT_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-}
+ATTACHMENT_TYPES = DOCUMENT_TYPES  # accepted by content, not by name (see plaza.uploads)
 
 
 @dataclass
@@ -73,46 +63,9 @@ def _validate(draft: ProposalDraft) -> tuple[str, str]:
     return title, body
 
 
-def upload_folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-# Invisible characters that change how a name reads (U+202E shows "fdp.exe" as "exe.pdf") or break it;
-# the zero-width joiner and non-joiner stay, since Persian and Indic words need them.
-JOINERS = {"\u200c", "\u200d"}
-
-
-def display_filename(raw: str) -> str:
-    """The name a resident gave a file, safe to show and to send back, in any script: without folders,
-    control and formatting characters, at most MAX_FILENAME characters with its extension kept."""
-    name = re.split(r"[/\\]", unicodedata.normalize("NFC", raw))[-1]
-    name = "".join(" " if unicodedata.category(char).startswith("Z") else char for char in name
-                   if not unicodedata.category(char).startswith("C") or char in JOINERS)
-    name = " ".join(name.split()).rstrip(". ")
-    stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem, extension = name, ""
-    stem = stem.strip(". ") or _("file")
-    extension = f".{extension.strip()}" if extension.strip() else ""
-    return stem[:MAX_FILENAME - len(extension)].rstrip(". ") + extension
-
-
 def _read_attachment(upload: FileStorage) -> tuple[str, str, bytes]:
-    name = display_filename(upload.filename or "")
-    extension = Path(name).suffix.lower()
-    if extension not in ATTACHMENT_TYPES:
-        raise RuleBroken(_("Attach PDF, PNG or JPEG files only."), field="attachments")
-    content = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise RuleBroken(_("Each file must be at most %(size)d MB.", size=MAX_ATTACHMENT_BYTES // 2**20),
-                         field="attachments")
-    content_type, signatures = ATTACHMENT_TYPES[extension]
-    if not content.startswith(signatures):
-        raise RuleBroken(_("This file is not really a %(kind)s file.", kind=extension[1:].upper()),
-                         field="attachments")
-    return name, content_type, content
+    return read_upload(upload, ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, field="attachments",
+                       wrong_type=_("Attach PDF, PNG or JPEG files only."))
 
 
 def create_proposal(author, process: Process, draft: ProposalDraft, submission_key: str,
@@ -133,9 +86,7 @@ def create_proposal(author, process: Process, draft: ProposalDraft, submission_k
                         submission_key=submission_key)
     written: list[Path] = []
     for name, content_type, content in files:
-        stored = secrets.token_hex(16)
-        path = upload_folder() / stored
-        path.write_bytes(content)
+        stored, path = store(content)
         written.append(path)
         proposal.attachments.append(Attachment(filename=name, content_type=content_type, size=len(content),
                                                stored_name=stored))

@@ -135,6 +135,11 @@ def result_rows(ballot: Ballot) -> list[ResultRow]:
             for option in ballot.options]
 
 
+def ranked(rows: list[ResultRow]) -> list[ResultRow]:
+    """The result page's order: what won first, then by total, highest first; ties in ballot order."""
+    return sorted(rows, key=lambda row: (not row.elected, -(row.total or 0)))
+
+
 RESULT_CSV_HEADER = ("option_id", "option", "cost", "total", "elected")
 
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from plaza.errors import RuleBroken
+from plaza.i18n import format_money
 from plaza.numbers import whole_number
 from plaza.voting.models import Ballot, BallotKind, BudgetInput
 
@@ -70,13 +71,19 @@ def _check_count(ballot: Ballot, chosen: list[int]) -> None:
                                   ballot.max_choices), field="option")
 
 
+def budget_used(ballot: Ballot, chosen) -> int:
+    """What the chosen projects cost together (ids that are not on the ballot count nothing)."""
+    return sum(option.cost or 0 for option in map(ballot.option, chosen or ()) if option is not None)
+
+
 def _check_cost(ballot: Ballot, chosen: list[int]) -> None:
     if ballot.kind is not BallotKind.BUDGET or ballot.budget is None:
         return
-    total = sum(ballot.option(option_id).cost or 0 for option_id in chosen)
+    total = budget_used(ballot, chosen)
     if total > ballot.budget:
         raise RuleBroken(_("The projects you chose cost %(total)s, more than the budget of %(budget)s. "
-                           "Leave some out.", total=f"{total:,}", budget=f"{ballot.budget:,}"), field="option")
+                           "Leave some out.", total=format_money(total), budget=format_money(ballot.budget)),
+                         field="option")
 
 
 def _read_points(ballot: Ballot, form) -> dict[str, int]:

@@ -7,6 +7,7 @@ into sentences. A kind it does not know is shown by name with its plain values, 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
+from plaza.i18n import format_money
 from plaza.voting.models import Ballot
 
 
@@ -14,6 +15,10 @@ def _number(value) -> str:
     if isinstance(value, float) and not value.is_integer():
         return format_decimal(round(value, 2))
     return format_decimal(int(value)) if isinstance(value, int | float) else str(value)
+
+
+def _money(value) -> str:
+    return format_money(value) if isinstance(value, int | float) else str(value)
 
 
 def steps(ballot: Ballot) -> list[str]:
@@ -51,14 +56,14 @@ def _sentence(kind: str, detail: dict, name) -> str | None:
     if kind == "select" and "rho" in detail:
         return ngettext("%(name)s is funded (%(cost)s), paid for by its %(num)d supporter.",
                         "%(name)s is funded (%(cost)s), paid for in equal shares by %(num)d supporters.",
-                        detail["supporters"], name=name(detail["project"]), cost=_number(detail["cost"]))
+                        detail["supporters"], name=name(detail["project"]), cost=_money(detail["cost"]))
     if kind == "select":
         return _("%(name)s is funded (%(cost)s, %(support)s votes); %(left)s left.", name=name(detail["project"]),
-                 cost=_number(detail["cost"]), support=_number(detail["support"]),
-                 left=_number(detail["money_left"]))
+                 cost=_money(detail["cost"]), support=_number(detail["support"]),
+                 left=_money(detail["money_left"]))
     if kind == "skip":
         return _("%(name)s is not funded: it costs %(cost)s and only %(left)s is left.",
-                 name=name(detail["project"]), cost=_number(detail["cost"]), left=_number(detail["money_left"]))
+                 name=name(detail["project"]), cost=_money(detail["cost"]), left=_money(detail["money_left"]))
     if kind == "budget" and detail.get("endowment_per_voter") is not None:
         return _("Equal shares with Add1: each voter's share was raised step by step to %(each)s, the most "
                  "that still kept the chosen projects within the budget.",

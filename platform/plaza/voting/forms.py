@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from plaza.numbers import whole_number
@@ -100,6 +101,26 @@ class BallotForm(FlaskForm):
             self.parsed_options = read_option_lines(field.data, self.kind.data == BallotKind.BUDGET.value)
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+
+class ProjectForm(FlaskForm):
+    """What residents see of one budget project beyond its name and cost."""
+
+    description = TextAreaField(_l("Description"), filters=[strip_text], validators=[Length(max=2000)],
+                                description=_l("A few plain sentences: what will be built or done, and where."))
+    district = SelectField(_l("District"), coerce=int)
+    picture = FileField(_l("Picture (optional)"), description=_l("A PNG or JPEG file, at most 2 MB."))
+    picture_alt = StringField(_l("What the picture shows"), filters=[strip_text], validators=[Length(max=300)],
+                              description=_l("Needed with a picture: people who cannot see it hear or read "
+                                             "this instead, like “A wooden ramp with a handrail down to the "
+                                             "river path”."))
+    remove_picture = BooleanField(_l("Remove the picture"))
+    submit = SubmitField(_l("Save the project"))
+
+    def validate_picture_alt(self, field):
+        has_picture = bool(self.picture.data and getattr(self.picture.data, "filename", ""))
+        if has_picture and not field.data:
+            raise ValidationError(_l("Describe what the picture shows, for people who cannot see it."))
 
 
 class ReceiptForm(FlaskForm):

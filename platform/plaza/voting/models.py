@@ -112,12 +112,21 @@ class BallotOption(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     cost: Mapped[int | None]  # budget ballots
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposal.id", ondelete="SET NULL"))
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="SET NULL"))
+    # An optional picture (stored under a random name in instance/uploads, see plaza.uploads), never without
+    # the text that says what it shows.
+    picture_name: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    picture_type: Mapped[str | None] = mapped_column(sa.String(100))
+    picture_alt: Mapped[str | None] = mapped_column(sa.String(300))
 
     ballot: Mapped[Ballot] = relationship(back_populates="options")
+    district = relationship("District")
 
     __table_args__ = (
         sa.UniqueConstraint("ballot_id", "position", name="uq_ballot_option_position"),
         sa.CheckConstraint("cost IS NULL OR cost > 0", name="cost_positive"),
+        sa.CheckConstraint("picture_name IS NULL OR (picture_type IS NOT NULL AND picture_alt IS NOT NULL "
+                           "AND picture_alt <> '')", name="picture_has_alt_text"),
     )
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
 
-from plaza import queues
+from plaza import queues, uploads
 from plaza.audit import services as audit
 from plaza.clock import utcnow
 from plaza.errors import RuleBroken
@@ -104,6 +105,39 @@ def _check_options(kind: BallotKind, options: list[dict], budget: int | None) ->
             if budget is not None and cost > budget:
                 raise RuleBroken(_("“%(option)s” costs more than the whole budget.", option=option["label"]),
                                  field="options")
+
+
+MAX_PICTURE_BYTES = 2 * 1024 * 1024
+
+
+def describe_project(organiser, option: BallotOption, *, description: str, district_id: int | None,
+                     picture: FileStorage | None = None, picture_alt: str = "", remove_picture: bool = False) -> None:
+    """What residents see of a project beside its name and cost: a description, a district and a picture
+    (PNG or JPEG, accepted by its content) with the text that says what it shows. Only while in preparation."""
+    ballot = option.ballot
+    authorize(organiser, "ballot.manage", ballot.process)
+    if ballot.state is not BallotState.DRAFT:
+        raise RuleBroken(_("Projects can be changed only while the ballot is in preparation."), status=409)
+    picture_alt = " ".join((picture_alt or "").split())
+    has_new = bool(picture and picture.filename)
+    keeps_old = option.picture_name is not None and not remove_picture
+    if (has_new or keeps_old) and not picture_alt:
+        raise RuleBroken(_("Describe what the picture shows, for people who cannot see it."), field="picture_alt")
+    old = option.picture_name if (has_new or remove_picture) else None
+    if has_new:
+        _name, content_type, content = uploads.read_upload(
+            picture, uploads.IMAGE_TYPES, MAX_PICTURE_BYTES, field="picture",
+            wrong_type=_("Choose a PNG or JPEG picture."))
+        option.picture_name, _path = uploads.store(content)
+        option.picture_type = content_type
+    elif remove_picture:
+        option.picture_name = option.picture_type = None
+    option.picture_alt = picture_alt if option.picture_name else None
+    option.description, option.district_id = description, district_id
+    audit.record("ballot.project_described", organiser, ballot_id=ballot.id, option_id=option.id)
+    db.session.commit()
+    if old:
+        (uploads.upload_folder() / old).unlink(missing_ok=True)
 
 
 def _move(ballot: Ballot, from_state: BallotState, to_state: BallotState, **values) -> bool:

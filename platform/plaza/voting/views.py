@@ -17,19 +17,21 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from plaza import uploads
 from plaza.districts import all_districts
 from plaza.errors import RuleBroken
 from plaza.permissions import can
 from plaza.processes.scope import current_process
-from plaza.voting import board, casting, explain, mixing, services
-from plaza.voting.choices import as_submitted, describe, read_choices, shape
-from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ReceiptForm
+from plaza.voting import board, casting, explain, mixing, services, timing, wording
+from plaza.voting.choices import as_submitted, budget_used, describe, read_choices, shape
+from plaza.voting.forms import BUDGET_INPUT_NAMES, KIND_NAMES, METHOD_NAMES, BallotForm, ProjectForm, ReceiptForm
 from plaza.voting.models import Ballot, BallotKind, BallotState, BudgetInput
 from plaza.web.access import allowed, get_or_404
 from plaza.web.fields import page_number
@@ -60,7 +62,9 @@ def forget_vote_pages_left_behind() -> None:
 @bp.context_processor
 def voting_helpers() -> dict:
     return {"BallotState": BallotState, "BallotKind": BallotKind, "ballot_shape": shape, "mix_size": mixing.mix_size(),
-            "kind_names": KIND_NAMES, "method_names": METHOD_NAMES, "budget_input_names": BUDGET_INPUT_NAMES}
+            "kind_names": KIND_NAMES, "method_names": METHOD_NAMES, "budget_input_names": BUDGET_INPUT_NAMES,
+            "wording": wording, "closes_at": timing.closes_at, "time_left": timing.time_left,
+            "budget_used": budget_used}
 
 
 def _ballot_or_404(ballot_id: int) -> Ballot:
@@ -206,7 +210,10 @@ def _counted_or_404(ballot_id: int) -> Ballot:
 @bp.route("/ballots/<id:ballot_id>/result")
 def result(ballot_id: int):
     ballot = _counted_or_404(ballot_id)
-    return _page("voting/result.html", ballot=ballot, rows=board.result_rows(ballot), steps=explain.steps(ballot))
+    rows = board.ranked(board.result_rows(ballot))
+    winners = [row for row in rows if row.elected]
+    return _page("voting/result.html", ballot=ballot, rows=rows, winners=winners, steps=explain.steps(ballot),
+                 money_used=sum(row.cost or 0 for row in winners), voters=(ballot.result or {}).get("votes"))
 
 
 @bp.route("/ballots/<id:ballot_id>/result.json")
@@ -250,10 +257,47 @@ def new():
             max_score=form.max_score.data, budget=form.budget.data,
             budget_input=BudgetInput(form.budget_input.data), points=form.points.data,
             min_age=form.min_age.data, district_id=form.district.data or None)
-        flash(_("The ballot is saved as a draft. Check it, then open it for voting."), "success")
+        flash(_("The ballot is saved as a draft. Add each project's description, district and picture, then "
+                "open it for voting.") if ballot.kind is BallotKind.BUDGET
+              else _("The ballot is saved as a draft. Check it, then open it for voting."), "success")
         return redirect(url_for(".show", ballot_id=ballot.id))
 
     return form_page("voting/form.html", form, save, process=process)
+
+
+@bp.route("/ballots/<id:ballot_id>/projects/<id:option_id>", methods=["GET", "POST"])
+@allowed("ballot.manage")
+def edit_project(ballot_id: int, option_id: int):
+    """A budget project's description, district and picture, while the ballot is in preparation."""
+    ballot = _ballot_or_404(ballot_id)
+    option = ballot.option(option_id)
+    if option is None or ballot.kind is not BallotKind.BUDGET or ballot.state is not BallotState.DRAFT:
+        abort(404)
+    form = ProjectForm(obj=None if request.method == "POST" else option)
+    form.district.choices = [(0, _("No district: the whole city"))] + [(d.id, d.name) for d in all_districts()]
+    if request.method == "GET":
+        form.district.data = option.district_id or 0
+
+    def save():
+        services.describe_project(current_user, option, description=form.description.data or "",
+                                  district_id=form.district.data or None, picture=form.picture.data,
+                                  picture_alt=form.picture_alt.data or "", remove_picture=form.remove_picture.data)
+        flash(_("The project is saved."), "success")
+        return redirect(url_for(".show", ballot_id=ballot.id))
+
+    return form_page("voting/project_form.html", form, save, process=current_process(), ballot=ballot,
+                     option=option)
+
+
+@bp.route("/ballots/<id:ballot_id>/projects/<id:option_id>/picture")
+def project_picture(ballot_id: int, option_id: int):
+    option = _ballot_or_404(ballot_id).option(option_id)
+    if option is None or not option.picture_name:
+        abort(404)
+    path = uploads.upload_folder() / option.picture_name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=option.picture_type, max_age=3600)
 
 
 @bp.route("/ballots/<id:ballot_id>/<any(open, close):step>", methods=["GET", "POST"])
@@ -275,4 +319,5 @@ def process_panel(process, user) -> dict | None:
     ballots, can_manage = services.ballots_visible_to(user, process), can(user, "ballot.manage", process)
     if not (ballots or can_manage):
         return None
-    return {"ballots": ballots, "can_manage_ballots": can_manage}
+    closes = {ballot.id: timing.closes_at(ballot) for ballot in ballots if ballot.is_open}
+    return {"ballots": ballots, "can_manage_ballots": can_manage, "closes": closes}
