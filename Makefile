@@ -8,7 +8,7 @@ PLAZA_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PLAZA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export FLASK_APP := plaza.app:create_app
 
-.PHONY: help run install install-test test test-services lint translations bench bench-smoke clean
+.PHONY: help run install install-test test test-services lint translations bench bench-smoke page-weight clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench: $(VENV)/.installed-bench ## benchmarks (long: about 10 minutes); see benc
 
 bench-smoke: $(VENV)/.installed-bench ## a short run of every benchmark, as CI does
 	@for b in bench/*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick || exit 1; done
+
+page-weight: install ## bytes each page type costs, raw, gzip and br; fails when a page passes 60 KB compressed
+	$(BIN)/python bench/page_weight.py
 
 clean: ## remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache
