@@ -41,6 +41,15 @@ def test_without_accept_encoding_the_response_is_sent_as_it_is(client, path):
         assert int(response.headers["Content-Length"]) == len(response.data)
 
 
+def test_a_page_with_a_csrf_token_answering_a_query_string_is_not_compressed(client):
+    """Against BREACH: the token must not be compressed together with text taken from the URL."""
+    searched = get(client, "/processes/?q=" + "guess" * 200, "br, gzip")
+    assert searched.status_code == 200 and 'name="csrf_token"' in searched.get_data(as_text=True)
+    assert "Content-Encoding" not in searched.headers
+    assert get(client, "/processes/", "br, gzip").headers["Content-Encoding"] == "br"
+    assert get(client, "/static/plaza.css?v=1", "br").headers["Content-Encoding"] == "br"
+
+
 def test_brotli_is_preferred_when_the_browser_accepts_both(client):
     assert get(client, "/", "gzip, deflate, br").headers["Content-Encoding"] == "br"
     assert get(client, "/", "gzip;q=1.0, br;q=0.5").headers["Content-Encoding"] == "gzip"

@@ -1,7 +1,9 @@
 """Static files and response size: compression, versioned static URLs with a year-long cache, the favicon.
 
 - HTML, CSS, JavaScript, JSON and SVG are sent compressed (brotli or gzip, as the browser asks) by
-  Flask-Compress. Static files are read whole before they are compressed, so that they keep their
+  Flask-Compress. A page that carries a CSRF token and answers a query string (a search, a `next`) is
+  sent uncompressed: compressing a secret next to text an attacker chooses would let the compressed size
+  reveal the secret (BREACH). Static files are read whole before they are compressed, so that they keep their
   `Content-Length` and a strong ETag (with the encoding appended). Other streamed responses (uploaded
   files) and downloads (CSV, calendar files) are sent as they are.
 - `url_for('static', filename=...)` adds `?v=<hash of the file's content>`; a static file asked for with
@@ -12,7 +14,7 @@
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, request, send_from_directory
+from flask import Flask, current_app, g, request, send_from_directory
 from flask_compress import Compress
 
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
@@ -79,7 +81,7 @@ def install(app: Flask) -> None:
     def compress_response(response):
         if request.endpoint == "static":
             response = _cache_versioned(response, versions)
-        if response.status_code != 200:
+        if response.status_code != 200 or (request.query_string and "csrf_token" in g):
             return response
         if response.is_streamed:
             if request.endpoint != "static" or response.mimetype not in compress.compress_mimetypes_set:
