@@ -10,7 +10,7 @@ PLAZA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_WORKERS ?= 2
 export FLASK_APP := plaza.app:create_app
 
-.PHONY: help run install install-test test test-services lint translations bench bench-smoke clean
+.PHONY: help run install install-test test test-services lint translations bench bench-smoke page-weight screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -66,6 +66,12 @@ bench: $(VENV)/.installed-bench ## benchmarks (long: about 10 minutes); see benc
 
 bench-smoke: $(VENV)/.installed-bench ## a short run of every benchmark, as CI does
 	@for b in bench/*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick || exit 1; done
+
+page-weight: install ## bytes each page type costs, raw, gzip and br; fails when a page passes 60 KB compressed
+	$(BIN)/python bench/page_weight.py
+
+screenshots: install-test ## 360 px screenshots of home, consultation, ballot, check and result (en, ar) in docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 clean: ## remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -127,6 +127,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    # Static URLs carry a hash of the file (plaza.web.assets): recompute it when a file is edited.
+    PLAZA_STATIC_RECHECK = True
     # Without an SMTP server, e-mails (e.g. reset links) appear in the worker's output.
     MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", "MAIL_SERVER" not in os.environ)
 
