@@ -10,6 +10,7 @@ manifest = Manifest(
     key="comments",
     mounts=(Mount("plaza.comments.views:bp"), Mount("plaza.comments.views:moderation_bp", "/processes/moderation")),
     models=("plaza.comments.models",),
+    now="plaza.comments.now:actions",
     permissions={
         "comment.create": Rule(EVERYONE, Component.COMMENTS),
         "comment.edit": Rule(EVERYONE, owner="author_id"),  # within the window, while comments are open

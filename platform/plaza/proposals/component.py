@@ -10,6 +10,7 @@ manifest = Manifest(
     key="proposals",
     mounts=(Mount("plaza.proposals.views:bp"),),
     models=("plaza.proposals.models",),
+    now="plaza.proposals.now:actions",
     permissions={
         "proposal.create": Rule(EVERYONE, Component.PROPOSALS),
         "proposal.edit": Rule(EVERYONE, Component.PROPOSALS),

@@ -8,6 +8,7 @@ manifest = Manifest(
     key="voting",
     mounts=(Mount("plaza.voting.views:bp"),),
     models=("plaza.voting.models",),
+    now="plaza.voting.now:actions",
     permissions={
         "ballot.cast": Rule(EVERYONE, Component.VOTING),
         "ballot.manage": Rule(STAFF),

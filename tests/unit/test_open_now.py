@@ -1,0 +1,156 @@
+"""What a resident can do in a consultation now: each component's actions for the current phase, for
+signed-in residents and signed-out visitors, and nothing outside a phase."""
+
+from datetime import timedelta
+
+import pytest
+
+from plaza.accounts.models import Role
+from plaza.clock import utcnow
+from plaza.components import actions_now
+from plaza.meetings import services as meetings
+from plaza.meetings.models import MeetingKind
+from plaza.phases import PhaseKind
+from plaza.proposals import services as proposals
+from plaza.proposals.services import ProposalDraft
+from plaza.questionnaires import services as questionnaires
+from plaza.questionnaires.models import QuestionKind
+from plaza.voting import casting
+from plaza.voting import services as voting
+from plaza.voting.models import BallotKind
+from tests.conftest import make_process, make_user
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def actions(app, process, user=None):
+    with app.test_request_context():
+        return actions_now(process, user)
+
+
+def labels(app, process, user=None) -> list[str]:
+    return [str(action.label) for action in actions(app, process, user)]
+
+
+def open_ballot(process, title="Which park first?"):
+    organiser = make_user(Role.ORGANISER)
+    ballot = voting.create_ballot(organiser, process, title=title, kind=BallotKind.SINGLE,
+                                  options=[{"label": "North"}, {"label": "South"}])
+    voting.open_ballot(organiser, ballot)
+    return ballot
+
+
+def publish(process, author=None):
+    draft = ProposalDraft("Zebra crossing", "Paint a zebra crossing at the school.")
+    return proposals.create_proposal(author or make_user(), process, draft, f"key-{process.id}")
+
+
+def test_a_proposals_phase_offers_to_make_a_proposal_until_the_phase_ends(app):
+    process = make_process(PhaseKind.PROPOSALS)
+    [action] = actions(app, process, make_user())
+    assert str(action.label) == "Make a proposal"
+    assert action.url == f"/processes/{process.slug}/proposals/new"
+    assert action.deadline == process.phases[0].ends_at
+    assert action.primary and not action.needs_sign_in
+
+
+def test_signed_out_visitors_are_offered_to_sign_in_to_propose(app):
+    process = make_process(PhaseKind.PROPOSALS)
+    [action] = actions(app, process)
+    assert str(action.button_text) == "Sign in to propose"
+    assert action.needs_sign_in
+    assert action.url == f"/account/login?next=/processes/{process.slug}/proposals/new"
+
+
+def test_supports_and_comments_are_offered_only_when_there_are_proposals(app):
+    process = make_process(PhaseKind.PROPOSALS)
+    resident = make_user()
+    assert labels(app, process, resident) == ["Make a proposal"]
+    publish(process)
+    assert labels(app, process, resident) == ["Make a proposal", "Support proposals", "Comment on proposals"]
+
+
+def test_nothing_is_offered_before_or_after_the_phase(app):
+    future = make_process(PhaseKind.PROPOSALS, title="Later", starts_in=timedelta(days=3))
+    past = make_process(PhaseKind.VOTING, title="Earlier", starts_in=timedelta(days=-10))
+    open_ballot(past)
+    assert actions(app, future, make_user()) == [] and actions(app, future) == []
+    assert actions(app, past, make_user()) == [] and actions(app, past) == []
+
+
+def test_a_voting_phase_offers_each_open_ballot_until_it_closes(app):
+    process = make_process(PhaseKind.VOTING, lasts=timedelta(days=20))
+    ballot = open_ballot(process)
+    [action] = actions(app, process, make_user())
+    assert (str(action.label), str(action.button_text)) == ("Vote", "Vote now")
+    assert action.url == f"/processes/{process.slug}/ballots/{ballot.id}"
+    assert action.deadline == process.phases[0].ends_at
+    second = open_ballot(process, "Which library first?")
+    assert [str(a.label) for a in actions(app, process, make_user())] == [
+        "Vote: Which park first?", "Vote: Which library first?"]
+    assert second.id != ballot.id
+
+
+def test_a_ballot_that_closes_before_the_phase_ends_gives_its_own_deadline(app):
+    from plaza.voting.now import closes_at
+    process = make_process(PhaseKind.VOTING, lasts=timedelta(days=20))
+    ballot = open_ballot(process)
+    phase = process.phases[0]
+    assert closes_at(ballot, phase) == phase.ends_at
+    ballot.closes_at = utcnow() + timedelta(days=2)  # a ballot with its own closing time
+    assert closes_at(ballot, phase) == ballot.closes_at
+
+
+def test_signed_out_visitors_are_led_to_the_ballot_itself(app):
+    process = make_process(PhaseKind.VOTING)
+    ballot = open_ballot(process)
+    [action] = actions(app, process)
+    assert action.url == f"/processes/{process.slug}/ballots/{ballot.id}" and action.needs_sign_in
+
+
+def test_a_resident_who_voted_is_not_asked_to_vote_again(app):
+    process = make_process(PhaseKind.VOTING)
+    ballot = open_ballot(process)
+    voter = make_user()
+    casting.cast(voter, ballot, ballot.options[0].id)
+    assert actions(app, process, voter) == []
+
+
+def test_a_voting_phase_without_an_open_ballot_offers_nothing(app):
+    assert actions(app, make_process(PhaseKind.VOTING), make_user()) == []
+
+
+def test_the_questionnaire_is_offered_until_answered(app):
+    process = make_process(PhaseKind.DELIBERATION)
+    assert labels(app, process, make_user()) == []
+    questionnaire = questionnaires.create_questionnaire(make_user(Role.ORGANISER), process, "The park", "", [
+        questionnaires.QuestionPlan("Anything else?", QuestionKind.FREE_TEXT)])
+    resident = make_user()
+    assert labels(app, process, resident) == ["Answer the questionnaire"]
+    assert str(actions(app, process)[0].button_text) == "Sign in to answer the questionnaire"
+    questionnaires.submit_response(resident, questionnaire, {questionnaire.questions[0].id: "Shade"})
+    assert labels(app, process, resident) == []
+
+
+def test_meetings_to_come_are_offered_for_registration(app):
+    process = make_process(PhaseKind.INFORMATION, lasts=timedelta(days=30))
+    assert labels(app, process, make_user()) == []
+    starts = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    meetings.create_meeting(make_user(Role.ORGANISER), process, title="Town hall", description="Ideas.",
+                            kind=MeetingKind.IN_PERSON, address="Library", starts_at=starts,
+                            ends_at=starts + timedelta(hours=2), capacity=None)
+    [action] = actions(app, process, make_user())
+    assert str(action.label) == "Register for a meeting" and not action.primary
+    assert action.url == f"/processes/{process.slug}/meetings"
+
+
+def test_primary_actions_come_first(app):
+    process = make_process(PhaseKind.PROPOSALS, lasts=timedelta(days=30))
+    publish(process)
+    starts = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    meetings.create_meeting(make_user(Role.ORGANISER), process, title="Town hall", description="Ideas.",
+                            kind=MeetingKind.IN_PERSON, address="Library", starts_at=starts,
+                            ends_at=starts + timedelta(hours=2), capacity=None)
+    found = actions(app, process, make_user())
+    assert [action.primary for action in found] == [True, True, False, False]
+    assert str(found[0].label) == "Make a proposal"
