@@ -1,6 +1,7 @@
 """What a resident can do in a consultation now: each component's actions for the current phase, for
 signed-in residents and signed-out visitors, and nothing outside a phase."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -154,3 +155,42 @@ def test_primary_actions_come_first(app):
     found = actions(app, process, make_user())
     assert [action.primary for action in found] == [True, True, False, False]
     assert str(found[0].label) == "Make a proposal"
+
+
+# --- the home page ------------------------------------------------------------------------------------------
+
+def test_home_lists_consultations_open_now_with_the_current_phase_deadline_and_action(client):
+    voting_now = make_process(PhaseKind.VOTING, title="Park vote", lasts=timedelta(days=5))
+    open_ballot(voting_now)
+    make_process(PhaseKind.PROPOSALS, title="Later consultation", starts_in=timedelta(days=3))
+    make_process(PhaseKind.PROPOSALS, title="Finished consultation", starts_in=timedelta(days=-30))
+    page = client.get("/").get_data(as_text=True)
+    assert "Park vote" in page
+    assert "Later consultation" not in page and "Finished consultation" not in page
+    assert "Vote — closes" in page and ">Vote now</a>" in page
+
+
+def test_home_lists_the_most_urgent_deadline_first(client):
+    make_process(PhaseKind.PROPOSALS, title="Closes in a month", lasts=timedelta(days=30))
+    make_process(PhaseKind.PROPOSALS, title="Closes tomorrow", lasts=timedelta(days=2))
+    page = client.get("/").get_data(as_text=True)
+    assert page.index("Closes tomorrow") < page.index("Closes in a month")
+
+
+def test_home_says_when_nothing_is_open(client):
+    make_process(PhaseKind.PROPOSALS, title="Finished consultation", starts_in=timedelta(days=-30))
+    page = client.get("/").get_data(as_text=True)
+    assert "Nothing is open for taking part right now" in page
+    assert "See all consultations" in page
+
+
+def test_a_signed_out_newcomer_reaches_the_demo_ballot_from_the_home_page(client):
+    from plaza import demo
+    demo.seed()
+    home = client.get("/").get_data(as_text=True)
+    budget = home[home.index("Riverside participatory budget 2027"):]
+    assert "Vote — closes" in budget.split("</li>")[0]
+    ballot_url = re.search(r'<a class="button" href="([^"]+)">Vote now</a>', budget).group(1)
+    ballot = client.get(ballot_url)
+    assert ballot.status_code == 200
+    assert "Which projects should Riverside fund in 2027?" in ballot.get_data(as_text=True)

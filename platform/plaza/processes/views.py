@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from plaza import components
 from plaza.extensions import db
@@ -10,6 +11,7 @@ from plaza.permissions import can
 from plaza.phases import COMPONENT_NAMES, PHASE_NAMES
 from plaza.processes import manage as _organiser_pages  # noqa: F401  (its routes hang on scope.bp)
 from plaza.processes.models import Process
+from plaza.processes.now import now_in
 from plaza.processes.scope import bp as process_bp
 from plaza.processes.scope import current_process
 from plaza.processes.scope import processes_bp as bp
@@ -21,9 +23,11 @@ def _visitor():
 
 @bp.route("/")
 def index():
-    processes = db.session.scalars(sa.select(Process).order_by(Process.closes_at.desc())).all()
-    return render_template("processes/index.html", processes=processes,
-                           can_create=can(_visitor(), "process.manage", None))
+    user = _visitor()
+    processes = db.session.scalars(sa.select(Process).order_by(Process.closes_at.desc())
+                                   .options(selectinload(Process.phases))).all()
+    return render_template("processes/index.html", processes=[(process, now_in(process, user)) for process in processes],
+                           can_create=can(user, "process.manage", None))
 
 
 @process_bp.route("")
