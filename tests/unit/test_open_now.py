@@ -19,7 +19,7 @@ from plaza.questionnaires.models import QuestionKind
 from plaza.voting import casting
 from plaza.voting import services as voting
 from plaza.voting.models import BallotKind
-from tests.conftest import make_process, make_user
+from tests.conftest import login, make_process, make_user
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -194,3 +194,72 @@ def test_a_signed_out_newcomer_reaches_the_demo_ballot_from_the_home_page(client
     ballot = client.get(ballot_url)
     assert ballot.status_code == 200
     assert "Which projects should Riverside fund in 2027?" in ballot.get_data(as_text=True)
+
+
+# --- the consultation page: the Now panel and the stepper -------------------------------------------------
+
+def now_panel(client, process) -> str:
+    page = client.get(f"/processes/{process.slug}").get_data(as_text=True)
+    start = page.index('<section class="now-panel"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_now_panel_asks_signed_out_visitors_to_sign_in_to_propose(client):
+    process = make_process(PhaseKind.PROPOSALS)
+    panel = now_panel(client, process)
+    assert "Open now" in panel
+    assert (f'<a class="button" href="/account/login?next=/processes/{process.slug}/proposals/new">'
+            "Sign in to propose</a>") in panel
+
+
+def test_the_now_panel_offers_a_signed_in_resident_to_make_a_proposal(client):
+    process = make_process(PhaseKind.PROPOSALS)
+    login(client, make_user())
+    panel = now_panel(client, process)
+    assert f'<a class="button" href="/processes/{process.slug}/proposals/new">Make a proposal</a>' in panel
+
+
+def test_the_now_panel_offers_the_vote_in_a_voting_phase(client):
+    process = make_process(PhaseKind.VOTING)
+    ballot = open_ballot(process)
+    login(client, make_user())
+    panel = now_panel(client, process)
+    assert f'<a class="button" href="/processes/{process.slug}/ballots/{ballot.id}">Vote now</a>' in panel
+    assert "proposals/new" not in panel
+
+
+def test_the_now_panel_of_a_future_or_closed_consultation_has_no_button(client):
+    later = make_process(PhaseKind.PROPOSALS, title="Later", starts_in=timedelta(days=3))
+    finished = make_process(PhaseKind.PROPOSALS, title="Finished", starts_in=timedelta(days=-30))
+    assert "Opens " in now_panel(client, later) and 'class="button"' not in now_panel(client, later)
+    assert "Closed" in now_panel(client, finished) and 'class="button"' not in now_panel(client, finished)
+
+
+def test_the_stepper_marks_the_current_phase_and_says_what_you_can_do_in_each(client):
+    from plaza.processes.services import PhasePlan, create_process
+    now = utcnow()
+    day = timedelta(days=1)
+    process = create_process(None, "Park", "A summary of the consultation.", "Body.", [
+        PhasePlan(PhaseKind.PROPOSALS, "Ideas", now - 5 * day, now - day),
+        PhasePlan(PhaseKind.VOTING, "Vote", now - day, now + day)])
+    page = client.get(f"/processes/{process.slug}").get_data(as_text=True)
+    assert '<li class="step done">' in page
+    assert '<li class="step current" aria-current="step">' in page
+    assert "You can: make proposals, support proposals, comment, and come to meetings" in page
+    assert "You can: vote" in page
+
+
+def test_the_card_shows_the_current_phase_deadline_not_the_end_of_the_consultation(client):
+    from flask_babel import format_date
+
+    from plaza.processes.services import PhasePlan, create_process
+    day = timedelta(days=1)
+    create_process(None, "Budget", "A summary of the consultation.", "Body.", [
+        PhasePlan(PhaseKind.VOTING, "Vote", utcnow() - day, utcnow() + 10 * day),
+        PhasePlan(PhaseKind.IMPLEMENTATION, "Building", utcnow() + 10 * day, utcnow() + 400 * day)])
+    page = client.get("/processes/").get_data(as_text=True)
+    with client.application.test_request_context():  # the dates as the page formats them
+        phase_end = format_date(utcnow() + 10 * day, "long")
+        process_end = format_date(utcnow() + 400 * day, "long")
+    assert f"Vote — until {phase_end}" in page  # no ballot open yet: the phase and its end
+    assert process_end not in page

@@ -56,3 +56,10 @@ def open_now(user, now: datetime | None = None) -> list[Now]:
     ).all()
     found = [now_in(process, user, now) for process in processes]
     return sorted(found, key=lambda item: (item.main is None, item.date, item.process.id))
+
+
+def steps(process: Process, now: datetime | None = None) -> list[tuple[Phase, str]]:
+    """Each phase with its place in time, for the stepper: "done", "current" or "upcoming"."""
+    now = now or utcnow()
+    return [(phase, "done" if phase.ends_at <= now else "current" if phase.starts_at <= now else "upcoming")
+            for phase in process.phases]
