@@ -263,3 +263,67 @@ def test_the_card_shows_the_current_phase_deadline_not_the_end_of_the_consultati
         process_end = format_date(utcnow() + 400 * day, "long")
     assert f"Vote — until {phase_end}" in page  # no ballot open yet: the phase and its end
     assert process_end not in page
+
+
+# --- the proposals panel -----------------------------------------------------------------------------------
+
+def proposals_panel(client, process) -> str:
+    page = client.get(f"/processes/{process.slug}").get_data(as_text=True)
+    return page[page.index('<h2 id="proposals">'):]
+
+
+def test_no_filters_and_an_invitation_to_make_the_first_proposal_while_there_are_none(client):
+    process = make_process(PhaseKind.PROPOSALS)
+    login(client, make_user())
+    panel = proposals_panel(client, process)
+    assert 'class="filters"' not in panel
+    assert "Make the first one" in panel and ">Make a proposal</a>" in panel
+
+
+def test_no_invitation_to_make_the_first_proposal_when_proposals_are_closed(client):
+    from plaza.processes.services import PhasePlan, create_process
+    day = timedelta(days=1)
+    process = create_process(None, "Budget", "A summary of the consultation.", "Body.", [
+        PhasePlan(PhaseKind.PROPOSALS, "Ideas", utcnow() - 5 * day, utcnow() - day),
+        PhasePlan(PhaseKind.VOTING, "Vote", utcnow() - day, utcnow() + day)])
+    login(client, make_user())
+    panel = proposals_panel(client, process)
+    assert "first" not in panel and "Make a proposal" not in panel and 'class="filters"' not in panel
+    assert "There are no proposals in this consultation." in panel
+
+
+def test_a_consultation_without_proposals_ever_has_no_proposals_panel(client):
+    process = make_process(PhaseKind.VOTING)
+    assert '<h2 id="proposals">' not in client.get(f"/processes/{process.slug}").get_data(as_text=True)
+
+
+def test_signed_out_visitors_see_sign_in_to_propose_in_the_proposals_panel(client):
+    process = make_process(PhaseKind.PROPOSALS)
+    assert ">Sign in to propose</a>" in proposals_panel(client, process)
+
+
+def test_filters_appear_once_there_are_proposals_and_say_when_none_match(client):
+    process = make_process(PhaseKind.PROPOSALS)
+    publish(process)
+    assert 'class="filters"' in proposals_panel(client, process)
+    page = client.get(f"/processes/{process.slug}?q=nothingmatches").get_data(as_text=True)
+    assert "No proposals match these filters." in page and "first" not in page[page.index('<h2 id="proposals">'):]
+
+
+def test_support_progress_says_how_many_of_the_needed_supports_a_proposal_has(client):
+    process = make_process(PhaseKind.PROPOSALS, support_threshold=3)
+    proposal = publish(process)
+    for _ in range(2):
+        proposals.support(make_user(), proposal)
+    card = proposals_panel(client, process)
+    assert '<progress class="progress" max="3" value="2"' in card and "2 of the 3 supports needed" in card
+    page = client.get(f"/processes/{process.slug}/proposals/{proposal.id}").get_data(as_text=True)
+    assert "2 of the 3 supports needed" in page
+
+
+def test_without_a_threshold_supports_are_a_plain_count(client):
+    process = make_process(PhaseKind.PROPOSALS)
+    proposal = publish(process)
+    proposals.support(make_user(), proposal)
+    page = client.get(f"/processes/{process.slug}/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Supports: 1" in page and "<progress" not in page
