@@ -327,3 +327,51 @@ def test_without_a_threshold_supports_are_a_plain_count(client):
     proposals.support(make_user(), proposal)
     page = client.get(f"/processes/{process.slug}/proposals/{proposal.id}").get_data(as_text=True)
     assert "Supports: 1" in page and "<progress" not in page
+
+
+# --- the organiser's page ---------------------------------------------------------------------------------
+
+def manage_page(client, process) -> str:
+    return client.get(f"/processes/{process.slug}/manage").get_data(as_text=True)
+
+
+def test_the_organiser_sees_the_ballots_with_their_state_and_closing_time(client):
+    process = make_process(PhaseKind.VOTING, lasts=timedelta(days=20))
+    ballot = open_ballot(process)
+    login(client, make_user(Role.ORGANISER))
+    page = manage_page(client, process)
+    section = page[page.index('id="organiser-ballots-title"'):]
+    assert f"/ballots/{ballot.id}" in section and "Open for voting" in section and "closes " in section
+    assert not re.search(r"\d+:\d\d:\d\d", page)  # times to the minute
+
+
+def test_the_organiser_sees_how_many_proposals_wait_for_an_answer(client):
+    from plaza.proposals.models import AnswerState
+    process = make_process(PhaseKind.PROPOSALS)
+    first = publish(process)
+    proposals.create_proposal(make_user(), process, ProposalDraft("Benches please", "Benches on Market Street."),
+                              "key-benches")
+    organiser = make_user(Role.ORGANISER)
+    login(client, organiser)
+    assert "2 proposals are waiting for an official answer" in manage_page(client, process)
+    proposals.answer(organiser, first, AnswerState.ACCEPTED, "We will paint it.")
+    assert "1 proposal is waiting for an official answer" in manage_page(client, process)
+
+
+def test_the_organiser_sees_how_many_reported_comments_wait_for_a_moderator(client):
+    from plaza.comments import services as comments
+    from plaza.comments.models import ReportReason
+    process = make_process(PhaseKind.PROPOSALS)
+    other = make_process(PhaseKind.PROPOSALS, title="Another consultation")
+    for where in (process, other):
+        comment = comments.add_comment(make_user(), publish(where), "A rude remark about neighbours.",
+                                       submission_key=f"c-{where.id}")
+        comments.report(make_user(), comment, ReportReason.OFFENSIVE)
+    login(client, make_user(Role.ORGANISER))
+    assert "1 reported comment is waiting for a moderator" in manage_page(client, process)
+
+
+def test_residents_do_not_see_the_organiser_panels(client):
+    process = make_process(PhaseKind.PROPOSALS)
+    login(client, make_user())
+    assert client.get(f"/processes/{process.slug}/manage").status_code == 403

@@ -18,7 +18,9 @@ manifest = Manifest(
         "comment.report": Rule(EVERYONE),
         "moderation.act": Rule(MODERATORS),
     },
-    panels={"proposal": Panel("comments/_proposal_panel.html", "plaza.comments.views:proposal_panel", order=50)},
+    panels={"proposal": Panel("comments/_proposal_panel.html", "plaza.comments.views:proposal_panel", order=50),
+            "organiser": Panel("comments/_organiser_panel.html", "plaza.comments.organiser:organiser_panel",
+                               order=50)},
     organiser_links=(Link(_l("Moderation"), "moderation.queue", "moderation.act"),),
     events=("comment.replied",),  # hiding, showing again and dismissing go to the audit log, not the outbox
     translatable=("comment.body", "comment.hidden_reason"),
