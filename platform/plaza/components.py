@@ -15,6 +15,7 @@ creates no import cycle.
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -98,6 +99,27 @@ class OpenData:
 
 
 @dataclass(frozen=True)
+class Action:
+    """Something a resident can do in a consultation now, in plain verbs: `label` says what ("Vote"),
+    `button` the words on its button ("Vote now"; the label when None). `needs_sign_in`: the visitor is
+    signed out and `url` leads through the sign-in page. `deadline`: until when (the current phase's end,
+    or a ballot's own closing time). The consultation's main button is its first `primary` action;
+    `priority` orders actions (lower first)."""
+
+    label: Any
+    url: str
+    button: Any = None
+    needs_sign_in: bool = False
+    deadline: datetime | None = None
+    primary: bool = False
+    priority: int = 50
+
+    @property
+    def button_text(self):
+        return self.button if self.button is not None else self.label
+
+
+@dataclass(frozen=True)
 class Manifest:
     key: str
     mounts: tuple[Mount, ...] = ()
@@ -110,6 +132,7 @@ class Manifest:
     open_data: tuple[OpenData, ...] = ()
     personal_data: str | None = None  # "module:function(user) -> dict" for a resident's data export
     setup: str | None = None  # "module:function(app)": hooks the area installs on the app
+    now: str | None = None  # "module:function(process, phase, user) -> list[Action]": what a resident can do now
 
 
 @cache
@@ -159,3 +182,14 @@ def render_panels(page: str, subject, user) -> tuple[list[tuple[str, str, dict]]
         status = max(status, values.pop("status", 200))
         rendered.append((panel.slot, panel.template, {"component": manifest.key, **values}))
     return rendered, status
+
+
+def actions_now(process, user, now: datetime | None = None) -> list[Action]:
+    """What `user` (None when signed out) can do in `process` now, from every component's `now` function:
+    primary actions first, then by priority. Nothing outside a phase."""
+    phase = process.active_phase(now)
+    if phase is None:
+        return []
+    found = [action for manifest in manifests() if manifest.now
+             for action in resolve(manifest.now)(process, phase, user)]
+    return sorted(found, key=lambda action: (not action.primary, action.priority))

@@ -8,10 +8,11 @@ that need a role for a whole page use `plaza.web.access.allowed`.
 
 from datetime import datetime
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from plaza import components
-from plaza.components import Rule
+from plaza.components import Action, Rule
 from plaza.errors import RuleBroken
 from plaza.roles import Role
 
@@ -22,7 +23,7 @@ ANSWERERS = frozenset({Role.ORGANISER, Role.COUNCIL_OFFICER, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 
 __all__ = ["ADMINS", "ANSWERERS", "EVERYONE", "MODERATORS", "STAFF", "Forbidden", "Rule", "authorize", "can",
-           "rules"]
+           "offer", "rules"]
 
 
 class Forbidden(RuleBroken):
@@ -49,6 +50,10 @@ def _refusal(user, action: str, process, now: datetime | None, target) -> str | 
         return _("Your account cannot do this.")
     if rule.owner is not None and (target is None or getattr(target, rule.owner) != user.id):
         return _("Only the person who wrote this can do that.")
+    return _phase_refusal(rule, process, now)
+
+
+def _phase_refusal(rule: Rule, process, now: datetime | None) -> str | None:
     if rule.component is not None:
         phase = process.active_phase(now) if process is not None else None
         if phase is None or rule.component not in phase.components:
@@ -64,3 +69,18 @@ def authorize(user, action: str, process=None, now: datetime | None = None, targ
     refusal = _refusal(user, action, process, now, target)
     if refusal is not None:
         raise Forbidden(refusal)
+
+
+def offer(user, action: str, process, label, url: str, *, signed_out=None, now: datetime | None = None,
+          **details) -> list[Action]:
+    """`action` as something to do now: [Action(label, url, **details)] if `user` may do it. A signed-out
+    visitor, when residents may do it in this phase, gets `signed_out` ("Sign in to propose") leading to
+    the sign-in page and back to `url`; no `signed_out`: nothing."""
+    if can(user, action, process, now):
+        return [Action(label, url, **details)]
+    rule = rules()[action]
+    signed_in = user is not None and user.is_authenticated
+    if signed_in or signed_out is None or Role.RESIDENT not in rule.roles or _phase_refusal(rule, process, now):
+        return []
+    return [Action(label, url_for("accounts.login", next=url), **{**details, "button": signed_out},
+                   needs_sign_in=True)]

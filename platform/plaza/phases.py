@@ -53,3 +53,22 @@ COMPONENT_NAMES = {
     Component.MEETINGS: _l("Meetings"),
     Component.VOTING: _l("Voting"),
 }
+
+# What a component lets residents do, in plain verbs that read in a list: "You can: comment, vote and make
+# proposals" (joined with the language's own list format).
+COMPONENT_VERBS = {
+    Component.PROPOSALS: _l("make proposals"),
+    Component.SUPPORTS: _l("support proposals"),
+    Component.COMMENTS: _l("comment"),
+    Component.QUESTIONNAIRE: _l("answer a questionnaire"),
+    Component.MEETINGS: _l("come to meetings"),
+    Component.VOTING: _l("vote"),
+}
+# The order the verbs are listed in: what matters most first.
+VERB_ORDER = (Component.VOTING, Component.PROPOSALS, Component.SUPPORTS, Component.QUESTIONNAIRE,
+              Component.COMMENTS, Component.MEETINGS)
+
+
+def what_you_can_do(components) -> list:
+    """The plain verbs for these components, in VERB_ORDER."""
+    return [COMPONENT_VERBS[component] for component in VERB_ORDER if component in components]

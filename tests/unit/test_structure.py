@@ -100,7 +100,7 @@ def test_every_installed_package_has_a_manifest_with_its_own_key():
 def test_every_dotted_name_in_a_manifest_resolves():
     for manifest in components.manifests():
         names = [mount.blueprint for mount in manifest.mounts] + [panel.context for panel in manifest.panels.values()]
-        names += [name for name in (manifest.personal_data, manifest.setup) if name]
+        names += [name for name in (manifest.personal_data, manifest.setup, manifest.now) if name]
         for name in names:
             assert components.resolve(name) is not None, f"{manifest.key}: {name}"
         for module in manifest.models:

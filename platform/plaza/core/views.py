@@ -5,11 +5,14 @@ from plaza.accounts import services as accounts
 from plaza.core import bp
 from plaza.i18n import SESSION_KEY, available
 from plaza.navigation import local_path
+from plaza.processes.now import open_now
 
 
 @bp.route("/")
 def home():
-    return render_template("core/home.html")
+    """The consultations open now, most urgent first, each with what a resident can do and until when."""
+    return render_template("core/home.html",
+                           open_now=open_now(current_user if current_user.is_authenticated else None))
 
 
 @bp.route("/language/<code>")

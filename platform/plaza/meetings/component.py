@@ -10,6 +10,7 @@ manifest = Manifest(
     key="meetings",
     mounts=(Mount("plaza.meetings.views:bp"),),
     models=("plaza.meetings.models",),
+    now="plaza.meetings.now:actions",
     permissions={
         "meeting.register": Rule(EVERYONE, Component.MEETINGS),
         "meeting.manage": Rule(STAFF),

@@ -1,7 +1,6 @@
 """Organiser pages for consultations: create, edit, phases, exports."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -111,6 +110,5 @@ def manage():
     return render_template(
         "processes/manage_process.html", process=process, may_manage=may_manage, may_export=may_export,
         links=links, downloads=downloads, panels=panels, PHASE_NAMES=PHASE_NAMES, COMPONENT_NAMES=COMPONENT_NAMES,
-        format_datetime=format_datetime,
         timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
     )

@@ -10,6 +10,7 @@ manifest = Manifest(
     key="proposals",
     mounts=(Mount("plaza.proposals.views:bp"),),
     models=("plaza.proposals.models",),
+    now="plaza.proposals.now:actions",
     permissions={
         "proposal.create": Rule(EVERYONE, Component.PROPOSALS),
         "proposal.edit": Rule(EVERYONE, Component.PROPOSALS),
@@ -22,7 +23,9 @@ manifest = Manifest(
         "proposal.answer": Rule(ANSWERERS),
         "proposal.merge": Rule(STAFF),
     },
-    panels={"process": Panel("proposals/_process_panel.html", "plaza.proposals.views:process_panel", order=80)},
+    panels={"process": Panel("proposals/_process_panel.html", "plaza.proposals.views:process_panel", order=80),
+            "organiser": Panel("proposals/_organiser_panel.html", "plaza.proposals.organiser:organiser_panel",
+                               order=40)},
     events=("proposal.created", "proposal.answered", "proposal.amended"),  # a merge goes to the audit log
     translatable=("proposal.title", "proposal.body", "proposal.answer_text", "amendment.title", "amendment.body",
                   "category.name"),

@@ -11,9 +11,10 @@ from plaza.extensions import db
 from plaza.i18n import current_language
 from plaza.notifications import services as notifications
 from plaza.numbers import MAX_ID, whole_number
-from plaza.permissions import authorize, can
+from plaza.permissions import authorize
+from plaza.phases import Component
 from plaza.processes.scope import current_process
-from plaza.proposals import bp, exports, listing, services
+from plaza.proposals import bp, exports, listing, now, services
 from plaza.proposals.forms import AmendmentForm, AnswerForm, FilterForm, MergeForm, ProposalForm
 from plaza.proposals.models import Amendment, AmendmentState, AnswerState, Proposal, ProposalRevision
 from plaza.proposals.services import ProposalDraft
@@ -257,11 +258,18 @@ def attachment(proposal_id: int, attachment_id: int):
                      as_attachment=found.content_type == "application/pdf", download_name=found.filename)
 
 
-def process_panel(process, user) -> dict:
-    """The proposals part of the process page: filters, the page of proposals, and the button to propose."""
+def process_panel(process, user) -> dict | None:
+    """The proposals part of the process page: the button to propose (or sign in to) while proposals are
+    open, the filters once there are proposals to filter, the page of proposals. Nothing for a
+    consultation that never takes proposals and has none."""
     form, page = proposals_page(process)
-    return {"filters": form, "page": page, "per_page": listing.PER_PAGE,
-            "can_propose": can(user, "proposal.create", process), "status": 400 if page is None else 200}
+    exists = now.has_proposals(process, published_only=False)
+    takes_proposals = any(Component.PROPOSALS in phase.components for phase in process.phases)
+    if page is not None and not exists and not takes_proposals:
+        return None
+    propose = now.propose(process, process.active_phase(), user)
+    return {"filters": form, "page": page, "per_page": listing.PER_PAGE, "any_proposals": exists,
+            "propose": propose[0] if propose else None, "status": 400 if page is None else 200}
 
 
 def _absolute(path: str) -> str:

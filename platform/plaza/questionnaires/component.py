@@ -10,6 +10,7 @@ manifest = Manifest(
     key="questionnaires",
     mounts=(Mount("plaza.questionnaires.views:bp"),),
     models=("plaza.questionnaires.models",),
+    now="plaza.questionnaires.now:actions",
     permissions={
         "questionnaire.answer": Rule(EVERYONE, Component.QUESTIONNAIRE),
         "questionnaire.export": Rule(STAFF),
