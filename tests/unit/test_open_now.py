@@ -92,16 +92,6 @@ def test_a_voting_phase_offers_each_open_ballot_until_it_closes(app):
     assert second.id != ballot.id
 
 
-def test_a_ballot_that_closes_before_the_phase_ends_gives_its_own_deadline(app):
-    from plaza.voting.now import closes_at
-    process = make_process(PhaseKind.VOTING, lasts=timedelta(days=20))
-    ballot = open_ballot(process)
-    phase = process.phases[0]
-    assert closes_at(ballot, phase) == phase.ends_at
-    ballot.closes_at = utcnow() + timedelta(days=2)  # a ballot with its own closing time
-    assert closes_at(ballot, phase) == ballot.closes_at
-
-
 def test_signed_out_visitors_are_led_to_the_ballot_itself(app):
     process = make_process(PhaseKind.VOTING)
     ballot = open_ballot(process)

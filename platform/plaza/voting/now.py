@@ -1,5 +1,5 @@
 """What a resident can do with ballots now: vote on each open ballot they have not voted on yet, until the
-ballot closes (its own closing time when it has one, else the end of the voting phase). Signed-out
+ballot closes (`timing.closes_at`: the end of the voting phase). Signed-out
 visitors are led to the ballot itself, which says when it closes and asks them to sign in to vote.
 Also the organiser's panel: the ballots with their state and closing time."""
 
@@ -8,19 +8,13 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from plaza.clock import utcnow
 from plaza.components import Action
 from plaza.extensions import db
 from plaza.permissions import can
 from plaza.phases import Component
+from plaza.voting import timing
 from plaza.voting.casting import has_voted
 from plaza.voting.models import Ballot, BallotState
-
-
-def closes_at(ballot: Ballot, phase):
-    """When voting on `ballot` ends: its own closing time, if it has one before the phase ends."""
-    own = getattr(ballot, "closes_at", None)
-    return min(own, phase.ends_at) if own is not None else phase.ends_at
 
 
 def actions(process, phase, user) -> list[Action]:
@@ -39,20 +33,8 @@ def actions(process, phase, user) -> list[Action]:
         label = _("Vote: %(ballot)s", ballot=ballot.title) if len(ballots) > 1 else _l("Vote")
         found.append(Action(label, url_for("process.voting.show", slug=process.slug, ballot_id=ballot.id),
                             button=_l("Vote now"), needs_sign_in=not signed_in,
-                            deadline=closes_at(ballot, phase), primary=True, priority=10))
+                            deadline=timing.closes_at(ballot) or phase.ends_at, primary=True, priority=10))
     return found
-
-
-def planned_close(ballot: Ballot, process):
-    """When an open or draft ballot will close: its own closing time, else the end of the current or next
-    voting phase; None when no voting phase is left."""
-    now = utcnow()
-    phase = next((phase for phase in process.phases if Component.VOTING in phase.components and phase.ends_at > now),
-                 None)
-    own = getattr(ballot, "closes_at", None)
-    if phase is None:
-        return own
-    return closes_at(ballot, phase)
 
 
 def organiser_panel(process, user) -> dict | None:
@@ -60,4 +42,4 @@ def organiser_panel(process, user) -> dict | None:
     if not can(user, "ballot.manage", process):
         return None
     ballots = db.session.scalars(sa.select(Ballot).where(Ballot.process_id == process.id).order_by(Ballot.id)).all()
-    return {"ballots": [(ballot, planned_close(ballot, process)) for ballot in ballots]}
+    return {"ballots": [(ballot, timing.closes_at(ballot)) for ballot in ballots]}

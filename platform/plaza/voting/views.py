@@ -50,9 +50,11 @@ _KEPT_ON = {CHECKING: {"process.voting.check", "process.voting.cast", "process.v
 @bp.before_app_request
 def forget_vote_pages_left_behind() -> None:
     """Drop the pending choices and the receipt code once the voter leaves their page. A language switch,
-    static files and unknown URLs (a browser's /favicon.ico) do not count as leaving."""
+    static files, the favicon, a project's picture and unknown URLs do not count as leaving: a browser fetches
+    them on its own while the page is shown."""
     endpoint = request.endpoint
-    if endpoint in (None, "static", "core.choose_language", "core.save_language"):
+    if endpoint in (None, "static", "favicon", "process.voting.project_picture", "core.choose_language",
+                    "core.save_language"):
         return
     for key, pages in _KEPT_ON.items():
         if key in session and endpoint not in pages:
