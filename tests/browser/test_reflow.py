@@ -109,7 +109,7 @@ def build_data() -> tuple[dict[str, str], dict[str, tuple[str, str]], str]:
     ballot = voting.create_ballot(
         organiser, counted, title="Which projects should Riverside fund in 2026?", kind=BallotKind.BUDGET,
         method="mes-add1-greedy", budget=100_000, budget_input=BudgetInput.APPROVAL,
-        options=[{"label": label, "cost": cost} for label, cost in demo.BUDGET_PROJECTS])
+        options=[{"label": label, "cost": cost} for label, cost, _district, _text in demo.BUDGET_PROJECTS])
     voting.open_ballot(organiser, ballot)
     ids = [option.id for option in ballot.options]
     code = ""
