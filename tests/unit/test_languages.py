@@ -87,7 +87,7 @@ def test_saving_the_language_needs_the_forms_token(client):
 
 def test_switcher_is_a_labelled_form_of_buttons_that_keeps_the_page(client):
     page = client.get("/processes/?page=1").get_data(as_text=True)
-    switcher = page[page.index('<nav class="container languages"'):]
+    switcher = page[page.index('<details class="disclosure languages"'):]
     switcher = switcher[:switcher.index("</nav>")]
     assert 'aria-label="Language"' in switcher
     assert '<form method="post" action="/language">' in switcher

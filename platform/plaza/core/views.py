@@ -1,8 +1,13 @@
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
 from flask import abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from plaza.accounts import services as accounts
 from plaza.core import bp
+from plaza.core.forms import SampleForm
 from plaza.i18n import SESSION_KEY, available
 from plaza.navigation import local_path
 from plaza.processes.now import open_now
@@ -41,3 +46,12 @@ def save_language():
 @bp.route("/healthz")
 def health():
     return {"status": "ok"}
+
+
+@bp.route("/design")
+def design():
+    """The design system: every shared component with sample text, in the page's language."""
+    sample = SampleForm(formdata=None, name="Amina", email="amina@example", how="online")
+    sample.email.errors = [_("Enter an e-mail address like name@example.org.")]
+    return render_template("core/design.html", sample=sample, closes=datetime(2026, 12, 25, 17, 0, tzinfo=UTC),
+                           page=SimpleNamespace(number=2, pages=5))
