@@ -43,7 +43,8 @@ def test_resident_proposes_and_supports_without_javascript(app, live_server, pag
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server}/processes/safer-streets-2027")
-    page.get_by_role("link", name="Make a proposal").click()
+    now_panel = page.locator("section.now-panel")  # the "Now" panel at the top leads to the form
+    now_panel.get_by_role("link", name="Make a proposal").click()
     page.get_by_label("Title").fill("Lights on the footbridge")
     page.get_by_label("Your proposal").fill("The footbridge is dark at night. Lights would make it safe to cross.")
     page.get_by_role("button", name="Publish my proposal").click()
