@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from plaza.errors import RuleBroken
+from plaza.i18n import format_list
 from plaza.meetings import bp, ics, services
 from plaza.meetings.forms import KIND_NAMES, MeetingForm, NewMeetingForm
 from plaza.meetings.models import Meeting, RegistrationStatus
@@ -95,7 +96,7 @@ def calendar(meeting_id: int):
     base = current_app.config["PLAZA_BASE_URL"].rstrip("/")
     page_url = base + url_for(".show", meeting_id=meeting.id)
     available = [str(label) for name, label in ACCESSIBILITY if getattr(meeting, name)]
-    lines = [_("Accessibility: %(items)s", items=", ".join(available))] if available else []
+    lines = [_("Accessibility: %(items)s", items=format_list(available))] if available else []
     if meeting.languages_spoken:
         lines.append(_("Languages spoken: %(languages)s", languages=meeting.languages_spoken))
     if meeting.accessibility_notes:

@@ -7,7 +7,7 @@ into sentences. A kind it does not know is shown by name with its plain values, 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
-from plaza.i18n import format_money
+from plaza.i18n import format_list, format_money
 from plaza.voting.models import Ballot
 
 
@@ -36,11 +36,12 @@ def steps(ballot: Ballot) -> list[str]:
 
 def _sentence(kind: str, detail: dict, name) -> str | None:
     if kind == "count":
-        totals = ", ".join(f"{name(option)}: {_number(total)}" for option, total in detail.get("totals", {}).items())
+        totals = format_list([f"{name(option)}: {_number(total)}"
+                              for option, total in detail.get("totals", {}).items()])
         return _("Votes counted. %(totals)s.", totals=totals)
     if kind == "elect" and "round" in detail:
         elected = detail.get("elected", [])
-        people = ", ".join(name(item["candidate"] if isinstance(item, dict) else item) for item in elected)
+        people = format_list([name(item["candidate"] if isinstance(item, dict) else item) for item in elected])
         if "quota" in detail and detail.get("reason") != "as many continuing candidates as seats left":
             return _("Round %(round)d: %(names)s elected, reaching %(quota)s votes.", round=detail["round"],
                      names=people, quota=_number(detail["quota"]))
