@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 PUBLIC_PAGES = ["/", "/account/signup", "/account/signup/invitation", "/account/login", "/account/reset",
-                "/processes/", "/processes/safer-streets-2027", "/no/such/page", "/account/reset/bad-token"]
+                "/processes/", "/processes/safer-streets-2027", "/processes/riverside-budget-2027", "/design",
+                "/no/such/page", "/account/reset/bad-token"]
 
 
 def violations(page) -> list[str]:

@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from plaza import demo
 from plaza.accounts import services
 from plaza.accounts.models import User
 from plaza.extensions import db
@@ -75,3 +76,20 @@ def test_error_summary_links_move_to_the_field(live_server, axe_page):
     page.get_by_role("button", name="Create my account").click()
     page.get_by_role("alert").get_by_role("link", name="Enter an e-mail address like name@example.org.").click()
     assert page.evaluate("document.activeElement.id") == "email"
+
+
+def test_a_newcomer_on_a_phone_reaches_the_budget_ballot_in_two_taps_and_sees_when_it_closes(live_server, browser):
+    demo.seed()
+    phone = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = phone.new_page()
+    page.goto(live_server)
+    card = page.locator(".card", has_text="Riverside participatory budget 2027")
+    assert "Vote — closes" in card.inner_text()
+    vote_now = card.get_by_role("link", name="Vote now")
+    assert vote_now.bounding_box()["y"] < 740, "the button is on the first screen"
+    vote_now.click()  # the first tap: the ballot itself
+    assert page.get_by_role("heading", level=1).inner_text() == "Which projects should Riverside fund in 2027?"
+    assert "Voting closes" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Sign in to vote").click()  # the second tap: sign in to vote
+    assert page.get_by_label("Password").is_visible()
+    phone.close()
