@@ -39,11 +39,14 @@ run: install ## migrate, seed demo data, start Redis, a worker and the web serve
 	@scripts/run-dev
 
 test: install-test ## run the whole suite on SQLite and an embedded Redis
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 test-services: install-test ## run the whole suite on PLAZA_TEST_DATABASE_URL and PLAZA_TEST_REDIS_URL
 	PLAZA_TEST_DATABASE_URL='$(PLAZA_TEST_DATABASE_URL)' PLAZA_TEST_REDIS_URL='$(PLAZA_TEST_REDIS_URL)' \
-		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	PLAZA_TEST_DATABASE_URL='$(PLAZA_TEST_DATABASE_URL)' PLAZA_TEST_REDIS_URL='$(PLAZA_TEST_REDIS_URL)' \
+		$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 lint: install-test ## ruff, and the import contracts of .importlinter (layers, pure counting code)
 	$(BIN)/ruff check .

@@ -170,7 +170,7 @@ def test_voting_pages_have_no_wcag_violations(app, live_server, axe_page, langua
     axe_page.locator("#picture").set_input_files(files=[{"name": "trees.png", "mimeType": "image/png",
                                                          "buffer": b"\x89PNG\r\n\x1a\n" + bytes(32)}])
     axe_page.locator("main form button[type=submit]").click()
-    assert "Describe what the picture shows" in axe_page.locator("#picture_alt-error").inner_text()
+    assert axe_page.locator("#picture_alt-error").is_visible(), "the missing alt text is an error on its field"
     found.update({"project form with errors": violations(axe_page)} if violations(axe_page) else {})
     axe_page.goto(f"{live_server}{BUDGET}/ballots/{budget}")
     axe_page.locator("main form button[type=submit]").first.click()

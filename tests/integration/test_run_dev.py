@@ -18,7 +18,9 @@ import pytest
 
 from tests.conftest import REPOSITORY_ROOT
 
-pytestmark = pytest.mark.integration
+# `serial`: make runs these alone after the parallel run, since a busy machine slows make run's start-up
+# beyond the time these tests allow it.
+pytestmark = [pytest.mark.integration, pytest.mark.serial]
 
 # Settings of the developer's shell or of a test run that must not leak into this run.
 FOREIGN = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PLAZA_ENV", "PLAZA_BASE_URL", "PLAZA_INSTANCE_PATH",
